@@ -1,0 +1,1 @@
+namespace VqVae.Codec.Format

@@ -1,0 +1,1 @@
+module VqVae.Codec.Codec.Tests.Placeholder

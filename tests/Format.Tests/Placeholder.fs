@@ -1,0 +1,1 @@
+module VqVae.Codec.Format.Tests.Placeholder

@@ -1,0 +1,1 @@
+namespace VqVae.Codec.Tool.Tests; internal static class Placeholder { }
