@@ -1,10 +1,14 @@
 using System.CommandLine;
-
+using VqVae.Codec.Tool.Commands;
 
 namespace VqVae.Codec.Tool;
 
 /// <summary>Every top-level command of vqz, in the order `vqz --help` lists them.</summary>
 internal static class CommandCatalog
 {
-    public static IEnumerable<Command> All() => [];
+    public static IEnumerable<Command> All() =>
+    [
+        TrainCommand.Create(),
+        EvalCommand.Create(),
+    ];
 }

@@ -1,3 +1,6 @@
+using VqVae.Codec.Models.Data;
+using VqVae.Codec.Models.Files;
+
 namespace VqVae.Codec.Tool;
 
 /// <summary>Maps an exception to an exit code and a one-sentence message.</summary>
@@ -6,8 +9,12 @@ internal static class ErrorReport
     public static (int Code, string Message) Classify(Exception e) => e switch
     {
         OperationCanceledException => (ExitCodes.Cancelled, "cancelled."),
-        FileNotFoundException f => (ExitCodes.BadInput, f.Message),
-        DirectoryNotFoundException d => (ExitCodes.BadInput, d.Message),
+        UsageException or ArgumentException => (ExitCodes.Usage, e.Message),
+        OutputExistsException => (ExitCodes.OutputError, e.Message),
+        ModelFileException => (ExitCodes.MissingModel, e.Message),
+        ImageDecodeException => (ExitCodes.BadInput, e.Message),
+        FileNotFoundException or DirectoryNotFoundException => (ExitCodes.BadInput, e.Message),
+        UnauthorizedAccessException or IOException => (ExitCodes.OutputError, e.Message),
         _ => (ExitCodes.InternalError, $"internal error: {e.Message} (run with --verbose for details)"),
     };
 }

@@ -1,0 +1,79 @@
+using StbImageSharp;
+using StbImageWriteSharp;
+
+namespace VqVae.Codec.Models.Data;
+
+/// <summary>Reads PNG, JPEG, BMP (and the other formats stb_image knows) and writes PNG and BMP.</summary>
+public static class ImageCodecs
+{
+    /// <summary>File extensions read as images.</summary>
+    public static readonly IReadOnlySet<string> Extensions =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif", ".pgm", ".ppm", ".psd" };
+
+    /// <summary>Whether a file or entry name has an image extension.</summary>
+    public static bool IsImageName(string name) => Extensions.Contains(Path.GetExtension(name));
+
+    /// <summary>Largest side accepted before decoding (checked from the header, before pixels are allocated).</summary>
+    public const int MaxSide = 1 << 16;
+
+    /// <summary>Most pixels accepted before decoding: 2^28, as the .vqz limits.</summary>
+    public const long MaxPixels = 1L << 28;
+
+    /// <summary>Decodes image bytes to 8-bit RGB; gray is replicated, alpha dropped, 16-bit reduced to 8-bit.</summary>
+    public static RgbImage Decode(byte[] bytes, string source)
+    {
+        ImageInfo? info;
+        try
+        {
+            using var probe = new MemoryStream(bytes, writable: false);
+            info = ImageInfo.FromStream(probe);
+        }
+        catch (Exception e)
+        {
+            throw new ImageDecodeException(source, $"not a readable image: {e.Message}", e);
+        }
+        if (info is null) throw new ImageDecodeException(source, "not a PNG, JPEG, BMP or other supported image");
+        var i = info.Value;
+        if (i.Width <= 0 || i.Height <= 0 || i.Width > MaxSide || i.Height > MaxSide || (long)i.Width * i.Height > MaxPixels)
+            throw new ImageDecodeException(source, $"image size {i.Width}x{i.Height} is outside the limits (sides up to {MaxSide}, {MaxPixels} pixels)");
+        ImageResult result;
+        try
+        {
+            result = ImageResult.FromMemory(bytes, StbImageSharp.ColorComponents.RedGreenBlue);
+        }
+        catch (Exception e)
+        {
+            throw new ImageDecodeException(source, $"corrupt image data: {e.Message}", e);
+        }
+        if (result?.Data is null || result.Data.Length != result.Width * result.Height * 3)
+            throw new ImageDecodeException(source, "corrupt image data");
+        return new RgbImage(result.Width, result.Height, result.Data)
+        {
+            SourceChannels = (int)i.ColorComponents,
+            SourceBitsPerChannel = i.BitsPerChannel,
+        };
+    }
+
+    /// <summary>Encodes 8-bit RGB as PNG, or as grayscale PNG when <paramref name="gray"/> (the R channel).</summary>
+    public static byte[] EncodePng(RgbImage image, bool gray = false) => Encode(image, gray, bmp: false);
+
+    /// <summary>Encodes 8-bit RGB as BMP (grayscale written as RGB, as BMP readers expect).</summary>
+    public static byte[] EncodeBmp(RgbImage image) => Encode(image, gray: false, bmp: true);
+
+    private static byte[] Encode(RgbImage image, bool gray, bool bmp)
+    {
+        using var stream = new MemoryStream();
+        var writer = new ImageWriter();
+        if (gray && !bmp)
+        {
+            var luma = new byte[image.Width * image.Height];
+            for (int p = 0; p < luma.Length; p++) luma[p] = image.Pixels[p * 3];
+            writer.WritePng(luma, image.Width, image.Height, StbImageWriteSharp.ColorComponents.Grey, stream);
+        }
+        else if (bmp)
+            writer.WriteBmp(image.Pixels, image.Width, image.Height, StbImageWriteSharp.ColorComponents.RedGreenBlue, stream);
+        else
+            writer.WritePng(image.Pixels, image.Width, image.Height, StbImageWriteSharp.ColorComponents.RedGreenBlue, stream);
+        return stream.ToArray();
+    }
+}

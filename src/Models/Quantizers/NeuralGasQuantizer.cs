@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace VqVae.Codec.Models.Quantizers;
+
+/// <summary>
+/// Neural gas (section 4.2): the posterior q(z|x) = h_lambda(r(x, z)) / D with h_lambda(u) = exp(-u / lambda),
+/// r the rank of w_z among all prototypes by distance to x (0 = nearest) and D = sum_z h_lambda(r(x, z))
+/// (eq. 4.3). lambda is annealed from LambdaStart to LambdaEnd over training.
+/// </summary>
+public sealed class NeuralGasQuantizer(int codebookSize, int latentDim, QuantizerOptions options)
+    : Quantizer(nameof(NeuralGasQuantizer), codebookSize, latentDim, options)
+{
+    /// <summary>lambda(t) = start (end / start)^t, the classic neural-gas schedule; t in [0, 1].</summary>
+    public double Lambda(double progress) =>
+        Options.LambdaStart * Math.Pow(Options.LambdaEnd / Options.LambdaStart, Math.Clamp(progress, 0, 1));
+
+    /// <inheritdoc/>
+    public override Tensor Posterior(Tensor distances, double progress)
+    {
+        using var scope = NewDisposeScope();
+        int k = (int)distances.shape[1];
+        var byRank = NeighbourhoodByRank(k, Lambda(progress), distances.device);        // h_lambda(r) / D, [K]
+        var order = distances.detach().argsort(1);                                      // order[:, r] = code of rank r
+        var posterior = zeros_like(distances).scatter_(1, order, byRank.expand(distances.shape[0], k));
+        return posterior.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>h_lambda(r) / sum_r h_lambda(r) for ranks r = 0 .. K-1 (eq. 4.3, normalised).</summary>
+    public static Tensor NeighbourhoodByRank(int k, double lambda, Device? device = null)
+    {
+        using var scope = NewDisposeScope();
+        var h = exp(-arange(k, dtype: ScalarType.Float32, device: device) / lambda);
+        return (h / h.sum()).MoveToOuterDisposeScope();
+    }
+}

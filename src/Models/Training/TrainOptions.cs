@@ -1,0 +1,50 @@
+namespace VqVae.Codec.Models.Training;
+
+/// <summary>Options of a training run (either stage). Every default is here; the command line overrides.</summary>
+public sealed record TrainOptions
+{
+    /// <summary>Passes over the training set. The thesis trains 20 to 30 epochs.</summary>
+    public int Epochs { get; init; } = 30;
+
+    /// <summary>Images (or code grids) per step.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Adam's learning rate; 1e-3 as in thesis chapter 6.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Seed of initialisation, shuffling, cropping and sampling.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Side of random square crops; null trains on full images (they must share one size).</summary>
+    public int? CropSize { get; init; }
+
+    /// <summary>Write a checkpoint every this many steps (and at the end of each epoch, and on Ctrl-C).</summary>
+    public int CheckpointEvery { get; init; } = 500;
+
+    /// <summary>Also keep a numbered copy of the checkpoint at the end of every epoch (for bpd-against-checkpoint studies).</summary>
+    public bool KeepEpochCheckpoints { get; init; }
+
+    /// <summary>Append a line to the JSON-lines log every this many steps.</summary>
+    public int LogEvery { get; init; } = 50;
+
+    /// <summary>TorchSharp intra-op threads; 0 uses every core.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Stop after this many steps in all (for benchmarks and smoke runs); null runs all epochs.</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>The name recorded in the model file.</summary>
+    public string Name { get; init; } = "vqvae";
+
+    /// <summary>Throws when a field is out of range.</summary>
+    public TrainOptions Validate()
+    {
+        if (Epochs < 1) throw new ArgumentException("--epochs must be >= 1");
+        if (BatchSize < 1) throw new ArgumentException("--batch must be >= 1");
+        if (LearningRate <= 0) throw new ArgumentException("--lr must be > 0");
+        if (CropSize is < 8) throw new ArgumentException("--crop must be >= 8");
+        if (CheckpointEvery < 1 || LogEvery < 1) throw new ArgumentException("checkpoint and log intervals must be >= 1");
+        if (Threads < 0) throw new ArgumentException("--threads must be >= 0");
+        return this;
+    }
+}

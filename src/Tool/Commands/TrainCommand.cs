@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace VqVae.Codec.Tool.Commands;
+
+/// <summary>`vqz train`: the parent of the training commands of both stages.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("train", "Train models: Stage 1 (the VQ-VAE) and Stage 2 (the prior over code grids).");
+        command.Subcommands.Add(TrainVqVaeCommand.Create());
+        return command;
+    }
+}

@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using VqVae.Codec.Models.Networks;
+using VqVae.Codec.Models.Quantizers;
+using VqVae.Codec.Models.Training;
+using VqVae.Codec.Tool.Terminal;
+
+namespace VqVae.Codec.Tool.Commands;
+
+/// <summary>`vqz train vqvae`: Stage 1 training with any quantizer of the thesis.</summary>
+internal static class TrainVqVaeCommand
+{
+    private static readonly QuantizerOptions Q = new();
+    private static readonly VqVaeArchitecture A = new();
+    private static readonly TrainOptions T = new();
+
+    public static Command Create()
+    {
+        var data = new DataOptions("", "Training images: an image file, a folder, or a .tar (e.g. CIFAR-10 train.tar).", required: true);
+        var evalData = new DataOptions("eval-", "Held-out images evaluated after every epoch.", required: false);
+        var quantizer = new Option<string>("--quantizer")
+        {
+            Description = "kmeans | ema | neural-gas | fcm | fcm-membership | fcm-normalized.",
+            DefaultValueFactory = _ => QuantizerOptions.NameOf(Q.Kind),
+        };
+        quantizer.AcceptOnlyFromAmong(Enum.GetValues<QuantizerKind>().Select(QuantizerOptions.NameOf).ToArray());
+        var stochastic = new Option<int>("--stochastic") { Description = "M: decode the mean of M prototypes sampled from the posterior (section 5.1.3); 0 = nearest.", DefaultValueFactory = _ => Q.StochasticSamples };
+        var alpha = new Option<double>("--alpha") { Description = "Commitment weight alpha (eq. 5.2).", DefaultValueFactory = _ => Q.Alpha };
+        var eta = new Option<double>("--eta") { Description = "VQ-loss weight eta (eq. 5.3).", DefaultValueFactory = _ => Q.Eta };
+        var lambdaStart = new Option<double>("--lambda-start") { Description = "Neural-gas lambda at the start.", DefaultValueFactory = _ => Q.LambdaStart };
+        var lambdaEnd = new Option<double?>("--lambda-end") { Description = "Neural-gas lambda at the end (geometric annealing); default: fixed at --lambda-start." };
+        var fuzzifier = new Option<double>("--fuzzifier") { Description = "Fuzzy c-means fuzzifier m > 1.", DefaultValueFactory = _ => Q.Fuzzifier };
+        var fcmDistance = new Option<string>("--fcm-distance") { Description = "squared (eq. 4.4 as written) | euclidean (Bezdek's FCM).", DefaultValueFactory = _ => Q.FcmDistance.ToString().ToLowerInvariant() };
+        fcmDistance.AcceptOnlyFromAmong("squared", "euclidean");
+        var detachPosterior = new Option<bool>("--detach-posterior") { Description = "Treat FCM posteriors as fixed weights (no gradient through q)." };
+        var emaDecay = new Option<double>("--ema-decay") { Description = "Decay of the EMA quantizer.", DefaultValueFactory = _ => Q.EmaDecay };
+        var noInit = new Option<bool>("--no-init-from-encoder") { Description = "Keep the random codebook instead of seeding it from the first batch's latents." };
+        var deadCode = new Option<int>("--dead-code-steps") { Description = "Re-seed a code unused for N steps; 0 = never.", DefaultValueFactory = _ => Q.DeadCodeSteps };
+
+        var hidden = new Option<int>("--hidden") { Description = "Hidden channels.", DefaultValueFactory = _ => A.HiddenChannels };
+        var residualChannels = new Option<int>("--residual-channels") { Description = "Residual block channels.", DefaultValueFactory = _ => A.ResidualChannels };
+        var residualBlocks = new Option<int>("--residual-blocks") { Description = "Residual blocks.", DefaultValueFactory = _ => A.ResidualBlocks };
+        var latentDim = new Option<int>("--latent-dim") { Description = "D, the latent dimension.", DefaultValueFactory = _ => A.LatentDim };
+        var codebookSize = new Option<int>("--codebook-size") { Description = "K, the number of prototypes.", DefaultValueFactory = _ => A.CodebookSize };
+        var downsampling = new Option<int>("--downsampling") { Description = "4 or 8: pixels per latent along each side.", DefaultValueFactory = _ => A.Downsampling };
+        downsampling.AcceptOnlyFromAmong("4", "8", "16");
+
+        var epochs = new Option<int>("--epochs") { Description = "Epochs.", DefaultValueFactory = _ => T.Epochs };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => T.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => T.LearningRate };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => T.Seed };
+        var crop = new Option<int?>("--crop") { Description = "Train on random square crops of this side (needed for photos of mixed sizes)." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => T.CheckpointEvery };
+        var keepEpochs = new Option<bool>("--keep-epoch-checkpoints") { Description = "Keep a numbered checkpoint per epoch." };
+        var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines.", DefaultValueFactory = _ => T.LogEvery };
+        var threads = new Option<int>("--threads") { Description = "TorchSharp threads (0 = all cores).", DefaultValueFactory = _ => T.Threads };
+        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N steps in all." };
+        var name = new Option<string?>("--name") { Description = "Model name recorded in the file (default: the output file name)." };
+        var output = new Option<string>("--out", "-o") { Description = "Model file to write; its checkpoint is <out>.ckpt, its log <out>.log.jsonl.", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue from <out>.ckpt." };
+        var force = new Option<bool>("--force") { Description = "Start afresh even if <out> or its checkpoint exists." };
+
+        var command = new Command("vqvae", "Train a VQ-VAE (Stage 1) with the generalised loss of eq. 5.4.");
+        data.AddTo(command);
+        evalData.AddTo(command);
+        foreach (var o in new Option[] { quantizer, stochastic, alpha, eta, lambdaStart, lambdaEnd, fuzzifier, fcmDistance, detachPosterior, emaDecay, noInit, deadCode,
+                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling,
+                     epochs, batch, lr, seed, crop, checkpointEvery, keepEpochs, logEvery, threads, maxSteps, name, output, resume, force })
+            command.Options.Add(o);
+
+        command.SetAction((p, cancel) =>
+        {
+            var console = ToolConsole.For(p);
+            var outPath = p.GetValue(output)!;
+            var checkpoint = Checkpoint.PathFor(outPath);
+            bool resuming = p.GetValue(resume);
+            if (resuming && !File.Exists(checkpoint)) throw new UsageException($"--resume: no checkpoint at {checkpoint}");
+            if (!resuming && (File.Exists(outPath) || File.Exists(checkpoint)))
+            {
+                if (!p.GetValue(force)) throw new OutputExistsException(File.Exists(outPath) ? outPath : checkpoint);
+                File.Delete(checkpoint);
+                File.Delete(outPath + ".log.jsonl");
+            }
+            double start = p.GetValue(lambdaStart);
+            var quantizerOptions = new QuantizerOptions
+            {
+                Kind = QuantizerOptions.Parse(p.GetValue(quantizer)!),
+                StochasticSamples = p.GetValue(stochastic),
+                Alpha = p.GetValue(alpha),
+                Eta = p.GetValue(eta),
+                LambdaStart = start,
+                LambdaEnd = p.GetValue(lambdaEnd) ?? start,
+                Fuzzifier = p.GetValue(fuzzifier),
+                FcmDistance = p.GetValue(fcmDistance) == "euclidean" ? FcmDistance.Euclidean : FcmDistance.Squared,
+                PosteriorGradient = !p.GetValue(detachPosterior),
+                EmaDecay = p.GetValue(emaDecay),
+                InitFromEncoder = !p.GetValue(noInit),
+                DeadCodeSteps = p.GetValue(deadCode),
+            }.Validate();
+            var architecture = new VqVaeArchitecture
+            {
+                HiddenChannels = p.GetValue(hidden),
+                ResidualChannels = p.GetValue(residualChannels),
+                ResidualBlocks = p.GetValue(residualBlocks),
+                LatentDim = p.GetValue(latentDim),
+                CodebookSize = p.GetValue(codebookSize),
+                Downsampling = p.GetValue(downsampling),
+            }.Validate();
+            var trainOptions = new TrainOptions
+            {
+                Epochs = p.GetValue(epochs),
+                BatchSize = p.GetValue(batch),
+                LearningRate = p.GetValue(lr),
+                Seed = p.GetValue(seed),
+                CropSize = p.GetValue(crop),
+                CheckpointEvery = p.GetValue(checkpointEvery),
+                KeepEpochCheckpoints = p.GetValue(keepEpochs),
+                LogEvery = p.GetValue(logEvery),
+                Threads = p.GetValue(threads),
+                MaxSteps = p.GetValue(maxSteps),
+                Name = p.GetValue(name) ?? Path.GetFileNameWithoutExtension(outPath),
+            }.Validate();
+
+            console.Out.WriteLine($"Loading {p.GetValue(data.Path)} ...");
+            var trainData = data.Load(p, cancel)!;
+            var held = evalData.Load(p, cancel);
+            console.Out.WriteLine($"{trainData.Count} training images{(held is null ? "" : $", {held.Count} held out")}; " +
+                                  $"quantizer {QuantizerOptions.NameOf(quantizerOptions.Kind)}{(resuming ? $"; resuming from {checkpoint}" : "")}");
+            var setup = new VqVaeTrainingSetup(architecture, quantizerOptions, trainOptions, trainData, outPath, resuming,
+                Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held };
+            var result = TrainingView.Run(console, "training", trainOptions.LogEvery, progress => VqVaeTrainer.Run(setup, progress, cancel));
+            console.Out.WriteLine($"wrote {result.ModelPath} (sha256 {Convert.ToHexStringLower(result.Digest)}) after {result.Steps} steps, {result.Elapsed:hh\\:mm\\:ss} this session");
+            if (result.LastEvaluation is { } e)
+                console.Out.WriteLine($"held out: nrecon {e.NormalizedError:F4}  PSNR {e.Psnr:F2} dB  perplexity {e.Perplexity:F1}  codes used {e.CodesUsed:P1}");
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+}

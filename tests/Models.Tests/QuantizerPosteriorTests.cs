@@ -1,0 +1,139 @@
+using VqVae.Codec.Models.Quantizers;
+using static TorchSharp.torch;
+
+namespace VqVae.Codec.Models.Tests;
+
+/// <summary>Posteriors and loss terms against values computed by hand from the thesis's equations.</summary>
+public sealed class QuantizerPosteriorTests
+{
+    private const int D = 2;
+
+    private static (double[] Posterior, double Commitment, double Vq) Run(QuantizerKind kind, Action<QuantizerOptions>? _ = null)
+    {
+        using var scope = NewDisposeScope();
+        var q = TinyCodebook.Create(TinyCodebook.Options(kind));
+        q.eval();
+        var output = q.Forward(TinyCodebook.LatentTensor(), progress: 0);
+        return (TinyCodebook.Row(output.Posterior!.reshape(-1)), output.Commitment.item<float>(), output.VqLoss.item<float>());
+    }
+
+    private static double Expectation(double[] weights) => weights.Zip(TinyCodebook.Distances, (w, d) => w * d).Sum() / D;
+
+    [Fact]
+    public void Kmeans_posterior_is_one_hot_on_the_nearest_prototype_eq_5_5()
+    {
+        var (posterior, commitment, vq) = Run(QuantizerKind.KMeans);
+        Assert.Equal(new double[] { 1, 0, 0 }, posterior);
+        Assert.Equal(0.05 / D, commitment, 6);
+        Assert.Equal(0.05 / D, vq, 6);
+    }
+
+    [Fact]
+    public void Neural_gas_posterior_is_h_lambda_of_rank_over_D_eq_4_3()
+    {
+        var (posterior, commitment, vq) = Run(QuantizerKind.NeuralGas);
+        double norm = 1 + Math.Exp(-1) + Math.Exp(-2);                     // lambda = 1, ranks 0, 1, 2
+        var expected = new[] { 1 / norm, Math.Exp(-1) / norm, Math.Exp(-2) / norm };
+        for (int z = 0; z < 3; z++) Assert.Equal(expected[z], posterior[z], 6);
+        Assert.Equal(Expectation(expected), commitment, 5);
+        Assert.Equal(Expectation(expected), vq, 5);
+    }
+
+    /// <summary>Eq. 4.4 in its ratio form, as the thesis writes it: d squared, exponent 2/(m-1).</summary>
+    private static double[] Memberships(double m)
+    {
+        var d = TinyCodebook.Distances;
+        return d.Select(dz => 1 / d.Sum(dc => Math.Pow(dz / dc, 2 / (m - 1)))).ToArray();
+    }
+
+    [Fact]
+    public void Fcm_membership_posterior_is_eq_4_4_and_its_loss_is_eq_5_7()
+    {
+        var (posterior, commitment, vq) = Run(QuantizerKind.FcmMembership);
+        var u = Memberships(2);
+        for (int z = 0; z < 3; z++) Assert.Equal(u[z], posterior[z], 5);
+        Assert.Equal(Expectation(u), commitment, 5);
+        Assert.Equal(Expectation(u), vq, 5);
+    }
+
+    [Fact]
+    public void Plain_fcm_weights_distances_by_membership_to_the_m_eq_5_6()
+    {
+        var (posterior, commitment, _) = Run(QuantizerKind.Fcm);
+        var u = Memberships(2);
+        for (int z = 0; z < 3; z++) Assert.Equal(u[z], posterior[z], 5);          // sampling uses the memberships
+        Assert.Equal(Expectation(u.Select(x => x * x).ToArray()), commitment, 5);  // but the loss weights are u^m
+    }
+
+    [Fact]
+    public void Normalised_fcm_posterior_is_eq_4_7()
+    {
+        var (posterior, commitment, _) = Run(QuantizerKind.FcmNormalized);
+        var um = Memberships(2).Select(x => x * x).ToArray();
+        var expected = um.Select(x => x / um.Sum()).ToArray();
+        for (int z = 0; z < 3; z++) Assert.Equal(expected[z], posterior[z], 5);
+        Assert.Equal(Expectation(expected), commitment, 5);
+    }
+
+    [Fact]
+    public void Ema_keeps_the_kmeans_posterior_and_drops_the_vq_loss()
+    {
+        var (posterior, commitment, vq) = Run(QuantizerKind.Ema);
+        Assert.Equal(new double[] { 1, 0, 0 }, posterior);
+        Assert.Equal(0.05 / D, commitment, 6);
+        Assert.Equal(0, vq);
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(3)]
+    [InlineData(10)]
+    public void Neural_gas_posterior_sums_to_one_and_decreases_with_rank(double lambda)
+    {
+        using var scope = NewDisposeScope();
+        var q = new NeuralGasQuantizer(512, 8, new QuantizerOptions { Kind = QuantizerKind.NeuralGas, LambdaStart = lambda, LambdaEnd = lambda });
+        var d = rand(64, 512);
+        var posterior = q.Posterior(d, 0);
+        Assert.All(TinyCodebook.Row(posterior.sum(1)), s => Assert.Equal(1, s, 5));
+        var byRank = posterior.gather(1, d.argsort(1));                    // posterior of the rank-0, rank-1, ... code
+        Assert.True((byRank[.., 1..] <= byRank[.., ..^1]).all().item<bool>(), "posterior must not increase with rank");
+        // Strictly, wherever float32 still represents h_lambda(r) (exp(-r/lambda) underflows to 0 for large r/lambda).
+        var representable = byRank[.., 1..] > 1e-30f;   // normal float32, not denormal
+        Assert.True((byRank[.., 1..] < byRank[.., ..^1]).logical_or(representable.logical_not()).all().item<bool>(),
+            "posterior must strictly decrease with rank where it is representable");
+        Assert.True(representable[.., ..Math.Min(100, (int)(60 * lambda))].all().item<bool>());
+    }
+
+    [Fact]
+    public void Neural_gas_lambda_is_annealed_geometrically_from_start_to_end()
+    {
+        var q = new NeuralGasQuantizer(8, 2, new QuantizerOptions { LambdaStart = 10, LambdaEnd = 0.1 });
+        Assert.Equal(10, q.Lambda(0), 9);
+        Assert.Equal(1, q.Lambda(0.5), 9);
+        Assert.Equal(0.1, q.Lambda(1), 9);
+    }
+
+    [Theory]
+    [InlineData(QuantizerKind.Fcm)]
+    [InlineData(QuantizerKind.FcmMembership)]
+    [InlineData(QuantizerKind.FcmNormalized)]
+    public void Fcm_memberships_sum_to_one_and_stay_finite_on_a_prototype(QuantizerKind kind)
+    {
+        using var scope = NewDisposeScope();
+        var options = TinyCodebook.Options(kind) with { Fuzzifier = 1.1 };   // exponent 20: the ratio form overflows float32
+        var q = TinyCodebook.Create(options);
+        // The latent sits exactly on w1, and w2 is duplicated onto w1 too: two zero distances.
+        using (no_grad()) q.Prototypes[2].copy_(q.Prototypes[1]);
+        var latent = tensor(new float[] { 1, 0 }).reshape(1, 2, 1, 1).requires_grad_(true);
+        var output = q.Forward(latent, 0);
+        var posterior = TinyCodebook.Row(output.Posterior!.reshape(-1));
+        Assert.All(posterior, p => Assert.True(double.IsFinite(p)));
+        Assert.Equal(1, posterior.Sum(), 5);
+        Assert.Equal(0.5, posterior[1], 3);
+        Assert.Equal(0.5, posterior[2], 3);
+        var loss = output.Commitment + output.VqLoss;
+        loss.backward();
+        Assert.True(isfinite(latent.grad!).all().item<bool>());
+        Assert.True(isfinite(q.Prototypes.grad!).all().item<bool>());
+    }
+}
