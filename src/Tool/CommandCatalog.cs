@@ -10,5 +10,6 @@ internal static class CommandCatalog
     [
         TrainCommand.Create(),
         EvalCommand.Create(),
+        BenchCommand.Create(),
     ];
 }

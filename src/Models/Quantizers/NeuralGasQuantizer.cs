@@ -14,14 +14,25 @@ public sealed class NeuralGasQuantizer(int codebookSize, int latentDim, Quantize
     public double Lambda(double progress) =>
         Options.LambdaStart * Math.Pow(Options.LambdaEnd / Options.LambdaStart, Math.Clamp(progress, 0, 1));
 
+    /// <summary>
+    /// Ranks at and beyond lambda * this carry h_lambda(r) &lt;= e^-17 (4e-8) each and 1e-7 of the posterior
+    /// in all (for lambda &gt;= 1): they are left at zero, so only the nearest codes need ranking.
+    /// </summary>
+    public const double RankedRangeInLambdas = 17;
+
+    /// <summary>How many of the K nearest codes get a nonzero posterior at this lambda.</summary>
+    public static int RankedCodes(int k, double lambda) => (int)Math.Min(k, Math.Ceiling(lambda * RankedRangeInLambdas));
+
     /// <inheritdoc/>
     public override Tensor Posterior(Tensor distances, double progress)
     {
         using var scope = NewDisposeScope();
         int k = (int)distances.shape[1];
-        var byRank = NeighbourhoodByRank(k, Lambda(progress), distances.device);        // h_lambda(r) / D, [K]
-        var order = distances.detach().argsort(1);                                      // order[:, r] = code of rank r
-        var posterior = zeros_like(distances).scatter_(1, order, byRank.expand(distances.shape[0], k));
+        double lambda = Lambda(progress);
+        int ranked = RankedCodes(k, lambda);
+        var byRank = NeighbourhoodByRank(k, lambda, distances.device)[..ranked];          // h_lambda(r) / D, eq. 4.3
+        var (_, nearest) = distances.detach().topk(ranked, dim: 1, largest: false, sorted: true); // nearest[:, r] = code of rank r
+        var posterior = zeros_like(distances).scatter_(1, nearest, byRank.expand(distances.shape[0], ranked));
         return posterior.MoveToOuterDisposeScope();
     }
 

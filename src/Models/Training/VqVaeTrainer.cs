@@ -107,6 +107,7 @@ public static class VqVaeTrainer
                 var (reconstruction, q) = network.Forward(x, t);
                 var recon = nn.functional.mse_loss(reconstruction, x) / variance;
                 var loss = recon + setup.Quantizer.Alpha * q.Commitment + setup.Quantizer.Eta * q.VqLoss; // eq. 5.4
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRateAt(step);
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();

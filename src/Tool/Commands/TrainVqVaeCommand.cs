@@ -48,6 +48,7 @@ internal static class TrainVqVaeCommand
         var epochs = new Option<int>("--epochs") { Description = "Epochs.", DefaultValueFactory = _ => T.Epochs };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => T.BatchSize };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => T.LearningRate };
+        var warmup = new Option<int>("--warmup") { Description = "Steps of linear learning-rate warm-up.", DefaultValueFactory = _ => T.WarmupSteps };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => T.Seed };
         var crop = new Option<int?>("--crop") { Description = "Train on random square crops of this side (needed for photos of mixed sizes)." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => T.CheckpointEvery };
@@ -65,7 +66,7 @@ internal static class TrainVqVaeCommand
         evalData.AddTo(command);
         foreach (var o in new Option[] { quantizer, stochastic, alpha, eta, lambdaStart, lambdaEnd, fuzzifier, fcmDistance, detachPosterior, emaDecay, noInit, deadCode,
                      hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling,
-                     epochs, batch, lr, seed, crop, checkpointEvery, keepEpochs, logEvery, threads, maxSteps, name, output, resume, force })
+                     epochs, batch, lr, warmup, seed, crop, checkpointEvery, keepEpochs, logEvery, threads, maxSteps, name, output, resume, force })
             command.Options.Add(o);
 
         command.SetAction((p, cancel) =>
@@ -111,6 +112,7 @@ internal static class TrainVqVaeCommand
                 Epochs = p.GetValue(epochs),
                 BatchSize = p.GetValue(batch),
                 LearningRate = p.GetValue(lr),
+                WarmupSteps = p.GetValue(warmup),
                 Seed = p.GetValue(seed),
                 CropSize = p.GetValue(crop),
                 CheckpointEvery = p.GetValue(checkpointEvery),

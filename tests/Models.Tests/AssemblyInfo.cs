@@ -1,0 +1,1 @@
+[assembly: CollectionBehavior(DisableTestParallelization = true)] // TorchSharp RNG and thread count are process-global
