@@ -9,7 +9,7 @@ internal static class ErrorReport
     public static (int Code, string Message) Classify(Exception e) => e switch
     {
         OperationCanceledException => (ExitCodes.Cancelled, "cancelled."),
-        UsageException or ArgumentException => (ExitCodes.Usage, e.Message),
+        UsageException or Models.InvalidOptionsException => (ExitCodes.Usage, e.Message),
         OutputExistsException => (ExitCodes.OutputError, e.Message),
         ModelFileException => (ExitCodes.MissingModel, e.Message),
         ImageDecodeException => (ExitCodes.BadInput, e.Message),

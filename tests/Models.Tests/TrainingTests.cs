@@ -97,6 +97,21 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void Held_out_evaluation_after_each_epoch_is_logged_with_finite_figures()
+    {
+        using var dir = TestData.TempDir();
+        var path = dir.File("evaluated.vqm");
+        var setup = Setup(path, steps: 8) with { EvalData = TestData.CifarTest(20) };   // 64 images / batch 16 = 4 steps per epoch
+        var result = VqVaeTrainer.Run(setup, null, CancellationToken.None);
+        Assert.NotNull(result.LastEvaluation);
+        var evals = File.ReadAllLines(path + ".log.jsonl").Select(l => JsonNode.Parse(l)!).Where(n => (string?)n["type"] == "eval").ToList();
+        Assert.Equal(2, evals.Count);
+        foreach (var key in new[] { "mse", "nrecon", "psnr", "perplexity", "codesUsed" })
+            Assert.True(double.IsFinite((double)evals[^1][key]!), key);
+        Assert.InRange(result.LastEvaluation!["psnr"], 5, 60);
+    }
+
+    [Fact]
     public void Save_and_load_give_identical_outputs()
     {
         using var dir = TestData.TempDir();

@@ -13,11 +13,11 @@ public sealed class BatchSampler
     /// <summary>Batches of <paramref name="batchSize"/>; crops of <paramref name="cropSize"/> when given (required for mixed sizes).</summary>
     public BatchSampler(ImageDataset dataset, int batchSize, int? cropSize, int seed)
     {
-        if (dataset.Count == 0) throw new ArgumentException("the data set is empty");
+        if (dataset.Count == 0) throw new InvalidOptionsException("the data set is empty");
         if (cropSize is null && !dataset.UniformSize)
-            throw new ArgumentException("images have different sizes: give a crop size");
+            throw new InvalidOptionsException("images have different sizes: give a crop size");
         if (cropSize is int c && dataset.Images.Any(i => i.Width < c || i.Height < c))
-            throw new ArgumentException($"some images are smaller than the {c}x{c} crop");
+            throw new InvalidOptionsException($"some images are smaller than the {c}x{c} crop");
         this.dataset = dataset;
         this.cropSize = cropSize;
         BatchSize = Math.Min(batchSize, dataset.Count);

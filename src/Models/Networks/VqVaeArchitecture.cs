@@ -34,7 +34,7 @@ public sealed record VqVaeArchitecture
         4 => 2,
         8 => 3,
         16 => 4,
-        _ => throw new ArgumentOutOfRangeException(nameof(Downsampling), Downsampling, "downsampling must be 4, 8 or 16"),
+        _ => throw new InvalidOptionsException($"downsampling must be 4, 8 or 16, not {Downsampling}"),
     };
 
     /// <summary>Throws when a field is out of its range.</summary>
@@ -52,6 +52,6 @@ public sealed record VqVaeArchitecture
 
     static void Require(bool ok, string message)
     {
-        if (!ok) throw new ArgumentException(message);
+        if (!ok) throw new InvalidOptionsException(message);
     }
 }

@@ -86,12 +86,12 @@ public sealed record QuantizerOptions
     /// <summary>Throws when a field is out of range.</summary>
     public QuantizerOptions Validate()
     {
-        if (Alpha < 0 || Eta < 0) throw new ArgumentException("alpha and eta must be >= 0");
-        if (LambdaStart <= 0 || LambdaEnd <= 0) throw new ArgumentException("lambda must be > 0");
-        if (Fuzzifier <= 1) throw new ArgumentException("the fuzzifier m must be > 1");
-        if (StochasticSamples is < 0 or > 64) throw new ArgumentException("--stochastic must be in 0..64");
-        if (EmaDecay is <= 0 or >= 1) throw new ArgumentException("the EMA decay must be in (0, 1)");
-        if (DeadCodeSteps < 0) throw new ArgumentException("dead-code steps must be >= 0");
+        if (Alpha < 0 || Eta < 0) throw new InvalidOptionsException("alpha and eta must be >= 0");
+        if (LambdaStart <= 0 || LambdaEnd <= 0) throw new InvalidOptionsException("lambda must be > 0");
+        if (Fuzzifier <= 1) throw new InvalidOptionsException("the fuzzifier m must be > 1");
+        if (StochasticSamples is < 0 or > 64) throw new InvalidOptionsException("--stochastic must be in 0..64");
+        if (EmaDecay is <= 0 or >= 1) throw new InvalidOptionsException("the EMA decay must be in (0, 1)");
+        if (DeadCodeSteps < 0) throw new InvalidOptionsException("dead-code steps must be >= 0");
         return this;
     }
 
@@ -111,5 +111,5 @@ public sealed record QuantizerOptions
     public static QuantizerKind Parse(string name) =>
         Enum.GetValues<QuantizerKind>().FirstOrDefault(k => NameOf(k) == name, (QuantizerKind)(-1)) is var k && (int)k >= 0
             ? k
-            : throw new ArgumentException($"unknown quantizer '{name}'; expected one of {string.Join(", ", Enum.GetValues<QuantizerKind>().Select(NameOf))}");
+            : throw new InvalidOptionsException($"unknown quantizer '{name}'; expected one of {string.Join(", ", Enum.GetValues<QuantizerKind>().Select(NameOf))}");
 }

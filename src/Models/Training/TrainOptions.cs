@@ -50,13 +50,13 @@ public sealed record TrainOptions
     /// <summary>Throws when a field is out of range.</summary>
     public TrainOptions Validate()
     {
-        if (Epochs < 1) throw new ArgumentException("--epochs must be >= 1");
-        if (BatchSize < 1) throw new ArgumentException("--batch must be >= 1");
-        if (LearningRate <= 0) throw new ArgumentException("--lr must be > 0");
-        if (WarmupSteps < 0) throw new ArgumentException("--warmup must be >= 0");
-        if (CropSize is < 8) throw new ArgumentException("--crop must be >= 8");
-        if (CheckpointEvery < 1 || LogEvery < 1) throw new ArgumentException("checkpoint and log intervals must be >= 1");
-        if (Threads < 0) throw new ArgumentException("--threads must be >= 0");
+        if (Epochs < 1) throw new InvalidOptionsException("--epochs must be >= 1");
+        if (BatchSize < 1) throw new InvalidOptionsException("--batch must be >= 1");
+        if (LearningRate <= 0) throw new InvalidOptionsException("--lr must be > 0");
+        if (WarmupSteps < 0) throw new InvalidOptionsException("--warmup must be >= 0");
+        if (CropSize is < 8) throw new InvalidOptionsException("--crop must be >= 8");
+        if (CheckpointEvery < 1 || LogEvery < 1) throw new InvalidOptionsException("checkpoint and log intervals must be >= 1");
+        if (Threads < 0) throw new InvalidOptionsException("--threads must be >= 0");
         return this;
     }
 }

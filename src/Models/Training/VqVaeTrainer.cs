@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using TorchSharp;
 using VqVae.Codec.Models.Data;
 using VqVae.Codec.Models.Evaluation;
 using VqVae.Codec.Models.Files;
@@ -25,14 +23,13 @@ public sealed record VqVaeTrainingSetup(
 }
 
 /// <summary>The outcome of a finished training run.</summary>
-public sealed record TrainingResult(string ModelPath, byte[] Digest, long Steps, int Epochs, TimeSpan Elapsed, VqVaeEvaluation? LastEvaluation);
+public sealed record TrainingResult(string ModelPath, byte[] Digest, long Steps, int Epochs, TimeSpan Elapsed, IReadOnlyDictionary<string, double>? LastEvaluation);
 
 /// <summary>
 /// Trains a VQ-VAE with the generalised loss (eq. 5.4):
 /// reconstruction + alpha * commitment (eq. 5.2) + eta * VQ loss (eq. 5.3).
 /// The reconstruction term is the MSE divided by the training pixels' variance, as in the VQ-VAE reference
 /// notebook the thesis builds on, so alpha and eta keep the thesis's scale.
-/// Resumable: checkpoints every N steps, at each epoch end, and when cancelled.
 /// </summary>
 public static class VqVaeTrainer
 {
@@ -44,124 +41,63 @@ public static class VqVaeTrainer
         random.manual_seed(options.Seed);
 
         var checkpointPath = Checkpoint.PathFor(setup.OutPath);
-        Checkpoint? resumed = setup.Resume && File.Exists(checkpointPath) ? Checkpoint.Load(checkpointPath) : null;
+        var resumed = setup.Resume && File.Exists(checkpointPath) ? Checkpoint.Load(checkpointPath) : null;
+        VqVaeModel? previous = resumed is null ? null
+            : VqVaeModel.FromFile(ModelFile.Parse(resumed.Model, checkpointPath), ModelFile.DigestOf(resumed.Model), checkpointPath);
+        using var network = previous?.Network ?? new VqVaeNetwork(setup.Architecture, setup.Quantizer);
+        double variance = previous?.DataVariance ?? setup.Data.PixelVariance();
 
-        using var network = resumed is null
-            ? new VqVaeNetwork(setup.Architecture, setup.Quantizer)
-            : VqVaeModel.FromFile(ModelFile.Parse(resumed.Model, checkpointPath), ModelFile.DigestOf(resumed.Model), checkpointPath).Network;
-        network.train();
-        var optimizer = optim.Adam(network.parameters(), options.LearningRate);
-        double variance = (double?)resumed?.State["dataVariance"] ?? setup.Data.PixelVariance();
-        if (resumed is not null)
-        {
-            optimizer.load_state_dict(new BinaryReader(new MemoryStream(resumed.Optimizer)));
-            using var rng = tensor(resumed.Rng, ScalarType.Byte);
-            random.set_rng_state(rng);
-        }
-
-        var sampler = new BatchSampler(setup.Data, options.BatchSize, options.CropSize, options.Seed);
-        long totalSteps = (long)options.Epochs * sampler.BatchesPerEpoch;
-        if (options.MaxSteps is int max) totalSteps = Math.Min(totalSteps, max);
-        long step = resumed?.Step ?? 0;
-        int epoch = resumed?.Epoch ?? 0, batch = resumed?.Batch ?? 0;
-
-        using var log = new TrainingLog(setup.OutPath + ".log.jsonl");
-        var clock = Stopwatch.StartNew();
-        long stepsThisSession = 0, imagesThisSession = 0;
-        VqVaeEvaluation? lastEvaluation = null;
-        int restartsSinceLog = 0;
-
-        JsonObject TrainingRecord() => new()
+        var stage = new Stage(network, new BatchSampler(setup.Data, options.BatchSize, options.CropSize, options.Seed), variance, options.Name, setup.EvalData);
+        var record = new JsonObject
         {
             ["provenance"] = setup.Provenance.DeepClone(),
-            ["options"] = System.Text.Json.JsonSerializer.SerializeToNode(options, VqVaeModel.Json),
             ["dataVariance"] = variance,
-            ["steps"] = step,
-            ["epochsCompleted"] = epoch,
             ["images"] = setup.Data.Count,
         };
+        return TrainingLoop.Run(stage, options, setup.OutPath, resumed, record, progress, cancel);
+    }
 
-        void SaveCheckpoint(string path)
+    private sealed class Stage(VqVaeNetwork network, BatchSampler sampler, double variance, string name, ImageDataset? evalData) : ITrainingStage<Tensor>
+    {
+        private QuantizerOutput? last;
+
+        public TorchSharp.torch.nn.Module Module => network;
+        public int BatchesPerEpoch => sampler.BatchesPerEpoch;
+        public IEnumerable<Tensor> Batches(int epoch, int first) => sampler.Epoch(epoch, first).Select(images => ImageTensors.ToTensor(images));
+        public int Count(Tensor batch) => (int)batch.shape[0];
+
+        public (Tensor Loss, Dictionary<string, double> Terms) Forward(Tensor x, double progress)
         {
-            var model = VqVaeModel.ToFile(network, options.Name, TrainingRecord()).ToBytes();
-            using var optimizerState = new MemoryStream();
-            using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
-                optimizer.save_state_dict(writer);
-            using var rng = random.get_rng_state();
-            var state = new JsonObject { ["epoch"] = epoch, ["batch"] = batch, ["step"] = step, ["dataVariance"] = variance };
-            new Checkpoint(state, model, optimizerState.ToArray(), rng.bytes.ToArray()).Save(path);
+            var q = network.Quantizer.Options;
+            var (reconstruction, output) = network.Forward(x, progress);
+            var recon = nn.functional.mse_loss(reconstruction, x) / variance;
+            var loss = recon + q.Alpha * output.Commitment + q.Eta * output.VqLoss;                    // eq. 5.4
+            last = output;
+            var terms = new Dictionary<string, double>
+            {
+                ["recon"] = recon.item<float>(),
+                ["commitment"] = output.Commitment.item<float>(),
+                ["vq"] = output.VqLoss.item<float>(),
+                ["perplexity"] = CodeStatistics.BatchPerplexity(output.Indices, network.Architecture.CodebookSize),
+                ["latentRms"] = output.LatentRms,
+                ["codebookRms"] = output.CodebookRms,
+            };
+            if (network.Quantizer is NeuralGasQuantizer ng) terms["lambda"] = ng.Lambda(progress);
+            return (loss, terms);
         }
 
-        while (epoch < options.Epochs && step < totalSteps)
-        {
-            foreach (var images in sampler.Epoch(epoch, batch))
-            {
-                if (cancel.IsCancellationRequested)
-                {
-                    SaveCheckpoint(checkpointPath);
-                    cancel.ThrowIfCancellationRequested();
-                }
-                using var scope = NewDisposeScope();
-                double t = (double)step / Math.Max(1, totalSteps);
-                var x = ImageTensors.ToTensor(images);
-                var (reconstruction, q) = network.Forward(x, t);
-                var recon = nn.functional.mse_loss(reconstruction, x) / variance;
-                var loss = recon + setup.Quantizer.Alpha * q.Commitment + setup.Quantizer.Eta * q.VqLoss; // eq. 5.4
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRateAt(step);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                restartsSinceLog += network.Quantizer.AfterOptimizerStep(q);
+        public void AfterStep(Dictionary<string, double> terms) => terms["restarts"] = network.Quantizer.AfterOptimizerStep(last!);
 
-                step++; batch++; stepsThisSession++; imagesThisSession += images.Count;
-                if (step % options.LogEvery == 0 || step == totalSteps || progress is not null)
-                {
-                    var terms = new Dictionary<string, double>
-                    {
-                        ["loss"] = loss.item<float>(),
-                        ["recon"] = recon.item<float>(),
-                        ["commitment"] = q.Commitment.item<float>(),
-                        ["vq"] = q.VqLoss.item<float>(),
-                        ["perplexity"] = CodeStatistics.BatchPerplexity(q.Indices, network.Architecture.CodebookSize),
-                        ["restarts"] = restartsSinceLog,
-                        ["latentRms"] = q.LatentRms,
-                        ["codebookRms"] = q.CodebookRms,
-                    };
-                    if (network.Quantizer is NeuralGasQuantizer ng) terms["lambda"] = ng.Lambda(t);
-                    if (!double.IsFinite(terms["loss"]))
-                        throw new InvalidOperationException($"the loss became {terms["loss"]} at step {step}; the last checkpoint is {checkpointPath}");
-                    double seconds = clock.Elapsed.TotalSeconds;
-                    terms["imagesPerSecond"] = imagesThisSession / Math.Max(seconds, 1e-9);
-                    if (step % options.LogEvery == 0 || step == totalSteps)
-                    {
-                        log.Write("step", terms, step, epoch + 1);
-                        restartsSinceLog = 0;
-                    }
-                    progress?.Report(new TrainingProgress(step, totalSteps, epoch + 1, options.Epochs, terms,
-                        terms["imagesPerSecond"], clock.Elapsed) { StepsThisSession = stepsThisSession });
-                }
-                if (step % options.CheckpointEvery == 0) SaveCheckpoint(checkpointPath);
-                if (step >= totalSteps) break;
-            }
-            if (batch >= sampler.BatchesPerEpoch)
+        public byte[] ModelFile(JsonObject record) => VqVaeModel.ToFile(network, name, record).ToBytes();
+
+        public Dictionary<string, double>? Evaluate(CancellationToken cancel)
+        {
+            if (evalData is null) return null;
+            var e = VqVaeEvaluator.Evaluate(network, evalData, variance, cancel: cancel);
+            return new Dictionary<string, double>
             {
-                epoch++;
-                batch = 0;
-                if (setup.EvalData is { } evalData)
-                {
-                    lastEvaluation = VqVaeEvaluator.Evaluate(network, evalData, variance, cancel: cancel);
-                    log.Write("eval", new Dictionary<string, double>
-                    {
-                        ["mse"] = lastEvaluation.Mse, ["nrecon"] = lastEvaluation.NormalizedError, ["psnr"] = lastEvaluation.Psnr,
-                        ["perplexity"] = lastEvaluation.Perplexity, ["codesUsed"] = lastEvaluation.CodesUsed,
-                    }, step, epoch);
-                }
-                SaveCheckpoint(checkpointPath);
-                if (options.KeepEpochCheckpoints) File.Copy(checkpointPath, $"{setup.OutPath}.epoch{epoch:D3}.ckpt", overwrite: true);
-            }
+                ["mse"] = e.Mse, ["nrecon"] = e.NormalizedError, ["psnr"] = e.Psnr, ["perplexity"] = e.Perplexity, ["codesUsed"] = e.CodesUsed,
+            };
         }
-        SaveCheckpoint(checkpointPath);
-        var digest = VqVaeModel.Save(network, options.Name, TrainingRecord(), setup.OutPath);
-        return new TrainingResult(setup.OutPath, digest, step, epoch, clock.Elapsed, lastEvaluation);
     }
 }

@@ -12,7 +12,6 @@ internal static class TrainVqVaeCommand
 {
     private static readonly QuantizerOptions Q = new();
     private static readonly VqVaeArchitecture A = new();
-    private static readonly TrainOptions T = new();
 
     public static Command Create()
     {
@@ -45,43 +44,22 @@ internal static class TrainVqVaeCommand
         var downsampling = new Option<int>("--downsampling") { Description = "4 or 8: pixels per latent along each side.", DefaultValueFactory = _ => A.Downsampling };
         downsampling.AcceptOnlyFromAmong("4", "8", "16");
 
-        var epochs = new Option<int>("--epochs") { Description = "Epochs.", DefaultValueFactory = _ => T.Epochs };
-        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => T.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => T.LearningRate };
-        var warmup = new Option<int>("--warmup") { Description = "Steps of linear learning-rate warm-up.", DefaultValueFactory = _ => T.WarmupSteps };
-        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => T.Seed };
         var crop = new Option<int?>("--crop") { Description = "Train on random square crops of this side (needed for photos of mixed sizes)." };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => T.CheckpointEvery };
-        var keepEpochs = new Option<bool>("--keep-epoch-checkpoints") { Description = "Keep a numbered checkpoint per epoch." };
-        var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines.", DefaultValueFactory = _ => T.LogEvery };
-        var threads = new Option<int>("--threads") { Description = "TorchSharp threads (0 = all cores).", DefaultValueFactory = _ => T.Threads };
-        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N steps in all." };
-        var name = new Option<string?>("--name") { Description = "Model name recorded in the file (default: the output file name)." };
-        var output = new Option<string>("--out", "-o") { Description = "Model file to write; its checkpoint is <out>.ckpt, its log <out>.log.jsonl.", Required = true };
-        var resume = new Option<bool>("--resume") { Description = "Continue from <out>.ckpt." };
-        var force = new Option<bool>("--force") { Description = "Start afresh even if <out> or its checkpoint exists." };
+        var train = new TrainOptionSet();
 
         var command = new Command("vqvae", "Train a VQ-VAE (Stage 1) with the generalised loss of eq. 5.4.");
         data.AddTo(command);
         evalData.AddTo(command);
         foreach (var o in new Option[] { quantizer, stochastic, alpha, eta, lambdaStart, lambdaEnd, fuzzifier, fcmDistance, detachPosterior, emaDecay, noInit, deadCode,
-                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling,
-                     epochs, batch, lr, warmup, seed, crop, checkpointEvery, keepEpochs, logEvery, threads, maxSteps, name, output, resume, force })
+                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop })
             command.Options.Add(o);
+        train.AddTo(command);
 
         command.SetAction((p, cancel) =>
         {
             var console = ToolConsole.For(p);
-            var outPath = p.GetValue(output)!;
-            var checkpoint = Checkpoint.PathFor(outPath);
-            bool resuming = p.GetValue(resume);
-            if (resuming && !File.Exists(checkpoint)) throw new UsageException($"--resume: no checkpoint at {checkpoint}");
-            if (!resuming && (File.Exists(outPath) || File.Exists(checkpoint)))
-            {
-                if (!p.GetValue(force)) throw new OutputExistsException(File.Exists(outPath) ? outPath : checkpoint);
-                File.Delete(checkpoint);
-                File.Delete(outPath + ".log.jsonl");
-            }
+            var outPath = p.GetValue(train.Out)!;
+            bool resuming = train.PrepareOutput(p);
             double start = p.GetValue(lambdaStart);
             var quantizerOptions = new QuantizerOptions
             {
@@ -107,33 +85,19 @@ internal static class TrainVqVaeCommand
                 CodebookSize = p.GetValue(codebookSize),
                 Downsampling = p.GetValue(downsampling),
             }.Validate();
-            var trainOptions = new TrainOptions
-            {
-                Epochs = p.GetValue(epochs),
-                BatchSize = p.GetValue(batch),
-                LearningRate = p.GetValue(lr),
-                WarmupSteps = p.GetValue(warmup),
-                Seed = p.GetValue(seed),
-                CropSize = p.GetValue(crop),
-                CheckpointEvery = p.GetValue(checkpointEvery),
-                KeepEpochCheckpoints = p.GetValue(keepEpochs),
-                LogEvery = p.GetValue(logEvery),
-                Threads = p.GetValue(threads),
-                MaxSteps = p.GetValue(maxSteps),
-                Name = p.GetValue(name) ?? Path.GetFileNameWithoutExtension(outPath),
-            }.Validate();
+            var trainOptions = train.Build(p, p.GetValue(crop));
 
             console.Out.WriteLine($"Loading {p.GetValue(data.Path)} ...");
             var trainData = data.Load(p, cancel)!;
             var held = evalData.Load(p, cancel);
             console.Out.WriteLine($"{trainData.Count} training images{(held is null ? "" : $", {held.Count} held out")}; " +
-                                  $"quantizer {QuantizerOptions.NameOf(quantizerOptions.Kind)}{(resuming ? $"; resuming from {checkpoint}" : "")}");
+                                  $"quantizer {QuantizerOptions.NameOf(quantizerOptions.Kind)}{(resuming ? $"; resuming from {Checkpoint.PathFor(outPath)}" : "")}");
             var setup = new VqVaeTrainingSetup(architecture, quantizerOptions, trainOptions, trainData, outPath, resuming,
                 Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held };
             var result = TrainingView.Run(console, "training", trainOptions.LogEvery, progress => VqVaeTrainer.Run(setup, progress, cancel));
             console.Out.WriteLine($"wrote {result.ModelPath} (sha256 {Convert.ToHexStringLower(result.Digest)}) after {result.Steps} steps, {result.Elapsed:hh\\:mm\\:ss} this session");
             if (result.LastEvaluation is { } e)
-                console.Out.WriteLine($"held out: nrecon {e.NormalizedError:F4}  PSNR {e.Psnr:F2} dB  perplexity {e.Perplexity:F1}  codes used {e.CodesUsed:P1}");
+                console.Out.WriteLine($"held out: nrecon {e["nrecon"]:F4}  PSNR {e["psnr"]:F2} dB  perplexity {e["perplexity"]:F1}  codes used {e["codesUsed"]:P1}");
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
