@@ -10,6 +10,7 @@ internal static class CommandCatalog
     [
         TrainCommand.Create(),
         EvalCommand.Create(),
+        SampleCommand.Create(),
         BenchCommand.Create(),
     ];
 }

@@ -9,6 +9,7 @@ internal static class EvalCommand
     {
         var command = new Command("eval", "Evaluate models and the codec on a data set.");
         command.Subcommands.Add(EvalVqVaeCommand.Create());
+        command.Subcommands.Add(EvalPriorCommand.Create());
         return command;
     }
 }
