@@ -2,6 +2,7 @@ namespace VqVae.Codec.Format
 
 open System.IO
 open System.Text
+open System.Text.Encodings.Web
 open System.Text.Json
 
 /// A readable description of a file as JSON: what `vqz info --json` prints and what the golden
@@ -70,7 +71,7 @@ module VqzDescription =
 
         do
             use j =
-                new Utf8JsonWriter(stream, JsonWriterOptions(Indented = true, NewLine = "\n"))
+                new Utf8JsonWriter(stream, JsonWriterOptions(Indented = true, NewLine = "\n", Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping))
 
             j.WriteStartObject()
             j.WriteString("version", string h.Version)
