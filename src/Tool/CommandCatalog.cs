@@ -10,6 +10,7 @@ internal static class CommandCatalog
     [
         TrainCommand.Create(),
         EvalCommand.Create(),
+        InfoCommand.Create(),
         BenchCommand.Create(),
     ];
 }

@@ -34,6 +34,11 @@ type CoderBenchmarkResult =
         EncodeSeconds: float
         /// Seconds to decode all symbols.
         DecodeSeconds: float
+        /// Processor seconds the process used while encoding (less than EncodeSeconds when other
+        /// processes share the cores).
+        EncodeCpuSeconds: float
+        /// Processor seconds the process used while decoding.
+        DecodeCpuSeconds: float
         /// Whether the decoded symbols equal the encoded ones.
         RoundTripOk: bool
     }
@@ -46,6 +51,10 @@ type CoderBenchmarkResult =
     member this.EncodeMSymbolsPerSecond = float this.Options.Symbols / this.EncodeSeconds / 1e6
     /// Millions of symbols decoded per second.
     member this.DecodeMSymbolsPerSecond = float this.Options.Symbols / this.DecodeSeconds / 1e6
+    /// Millions of symbols encoded per processor second.
+    member this.EncodeMSymbolsPerCpuSecond = float this.Options.Symbols / this.EncodeCpuSeconds / 1e6
+    /// Millions of symbols decoded per processor second.
+    member this.DecodeMSymbolsPerCpuSecond = float this.Options.Symbols / this.DecodeCpuSeconds / 1e6
 
 /// Codes random symbols drawn from random skewed (Dirichlet) distributions and measures size and speed.
 [<RequireQualifiedAccess>]
@@ -128,12 +137,16 @@ module CoderBenchmark =
 
         let warmUp = min symbols.Length 200_000
         decode warmUp (encode warmUp) |> ignore
+        let cpu () = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds
+        let cpuStart = cpu ()
         let clock = Stopwatch.StartNew()
         let coded = encode symbols.Length
         let encodeSeconds = clock.Elapsed.TotalSeconds
+        let cpuMiddle = cpu ()
         clock.Restart()
         let decoded = decode symbols.Length coded
         let decodeSeconds = clock.Elapsed.TotalSeconds
+        let cpuEnd = cpu ()
 
         {
             Options = options
@@ -142,5 +155,7 @@ module CoderBenchmark =
             CodedBits = 8L * int64 coded.Length
             EncodeSeconds = encodeSeconds
             DecodeSeconds = decodeSeconds
+            EncodeCpuSeconds = cpuMiddle - cpuStart
+            DecodeCpuSeconds = cpuEnd - cpuMiddle
             RoundTripOk = (decoded = symbols)
         }
