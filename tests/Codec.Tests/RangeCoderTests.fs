@@ -92,3 +92,9 @@ let ``symbols and rows outside the table are rejected`` () =
     Assert.Throws<ArgumentOutOfRangeException>(fun () -> e.Encode(t, 0, 4)) |> ignore
     Assert.Throws<ArgumentOutOfRangeException>(fun () -> e.Encode(t, 1, 0)) |> ignore
     Assert.Throws<ArgumentOutOfRangeException>(fun () -> e.Encode(t, 0, -1)) |> ignore
+
+[<Fact>]
+let ``the benchmark's coded size is within 0.1% of the ideal and round-trips`` () =
+    let r = CoderBenchmark.run { CoderBenchmarkOptions.Default with Symbols = 100_000 }
+    Assert.True(r.RoundTripOk)
+    Assert.True(r.OverheadPercent < 0.1, $"overhead {r.OverheadPercent} %%")
