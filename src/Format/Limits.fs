@@ -1,6 +1,6 @@
 namespace VqVae.Codec.Format
 
-/// Reader limits, checked against declared sizes before anything is allocated (spec §6).
+/// Reader limits, checked against declared sizes before anything is allocated (spec §9).
 type VqzLimits =
     {
         /// Largest width or height in pixels. Default 65535: the largest side common image formats allow.

@@ -36,7 +36,7 @@ module internal ParseBuilderInstance =
         loop 0 []
 
 /// A read position over the bytes of a file; offsets are absolute file offsets. It never reads outside
-/// [position, limit): every read checks the remaining length first (spec §6).
+/// [position, limit): every read checks the remaining length first (spec §9).
 [<Sealed>]
 type internal Cursor(data: ReadOnlyMemory<byte>, start: int, limit: int) =
     let mutable pos = start

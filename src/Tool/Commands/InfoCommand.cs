@@ -12,7 +12,7 @@ internal static class InfoCommand
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "The .vqz file to describe." };
-        var json = new Option<bool>("--json") { Description = "Print JSON (the fields of spec/vqz.md §9) instead of tables." };
+        var json = new Option<bool>("--json") { Description = "Print JSON (the fields of spec/vqz.md §10) instead of tables." };
         var command = new Command("info", "Show the header, chunks and layout of a .vqz file.") { file, json };
         command.SetAction(parseResult =>
         {
