@@ -11,6 +11,7 @@ internal static class CommandCatalog
         TrainCommand.Create(),
         EvalCommand.Create(),
         SampleCommand.Create(),
+        InfoCommand.Create(),
         BenchCommand.Create(),
     ];
 }

@@ -1,3 +1,4 @@
+using VqVae.Codec.Format;
 using VqVae.Codec.Models.Data;
 using VqVae.Codec.Models.Files;
 
@@ -13,6 +14,7 @@ internal static class ErrorReport
         OutputExistsException => (ExitCodes.OutputError, e.Message),
         ModelFileException => (ExitCodes.MissingModel, e.Message),
         ImageDecodeException => (ExitCodes.BadInput, e.Message),
+        VqzFormatException => (ExitCodes.BadInput, e.Message),
         FileNotFoundException or DirectoryNotFoundException => (ExitCodes.BadInput, e.Message),
         UnauthorizedAccessException or IOException => (ExitCodes.OutputError, e.Message),
         _ => (ExitCodes.InternalError, $"internal error: {e.Message} (run with --verbose for details)"),

@@ -1,0 +1,57 @@
+namespace VqVae.Codec.Entropy
+
+open System
+
+/// Functions computed with IEEE-754 binary64 +, -, *, / and floor only, in a fixed order, so that
+/// their results have the same bits on every machine, OS and CPU (spec §6.1). Math.Exp is not used:
+/// libm implementations differ in the last bit across platforms.
+[<RequireQualifiedAccess>]
+module DeterministicMath =
+    let private bits (b: int64) = BitConverter.Int64BitsToDouble b
+
+    /// 1 / ln 2.
+    let private invLn2 = bits 0x3FF71547652B82FEL
+    /// ln 2 rounded to 32 significant bits, so that k * ln2Hi is exact for |k| < 2^20.
+    let private ln2Hi = bits 0x3FE62E42FEE00000L
+    /// ln 2 - ln2Hi.
+    let private ln2Lo = bits 0x3DEA39EF35793C76L
+
+    /// c[k] = 1 / k!, k = 0 .. 12, each the double nearest to the exact value (spec §6.1, table E).
+    let private c =
+        [|
+            bits 0x3FF0000000000000L
+            bits 0x3FF0000000000000L
+            bits 0x3FE0000000000000L
+            bits 0x3FC5555555555555L
+            bits 0x3FA5555555555555L
+            bits 0x3F81111111111111L
+            bits 0x3F56C16C16C16C17L
+            bits 0x3F2A01A01A01A01AL
+            bits 0x3EFA01A01A01A01AL
+            bits 0x3EC71DE3A556C734L
+            bits 0x3E927E4FB7789F5CL
+            bits 0x3E5AE64567F544E4L
+            bits 0x3E21EED8EFF8D898L
+        |]
+
+    /// Below this argument, exp is defined as 0 (exp(-708) is about 3e-308, near the smallest normal).
+    [<Literal>]
+    let ExpCutoff = -708.0
+
+    /// e^x for x <= 0, deterministic (spec §6.1): x < -708 gives 0; otherwise k = floor(x / ln2 + 1/2),
+    /// r = (x - k ln2Hi) - k ln2Lo, a degree-12 Taylor polynomial in r by Horner's rule, times 2^k.
+    let expNonPositive (x: float) : float =
+        if Double.IsNaN x || x > 0.0 then
+            invalidArg (nameof x) $"expNonPositive needs x <= 0, not {x}"
+
+        if x < ExpCutoff then
+            0.0
+        else
+            let k = Math.Floor(x * invLn2 + 0.5)
+            let r = (x - k * ln2Hi) - k * ln2Lo
+            let mutable p = c[12]
+
+            for i in 11 .. -1 .. 0 do
+                p <- p * r + c[i]
+
+            p * bits ((int64 k + 1023L) <<< 52)

@@ -1,0 +1,170 @@
+namespace VqVae.Codec.Entropy
+
+open System
+open System.Threading.Tasks
+
+/// The single bridge from floating point to the integer tables the coder sees (spec §6). Every function
+/// is pure and machine-independent: the same input bits give the same table on any machine.
+[<RequireQualifiedAccess>]
+module FrequencyTable =
+    let private checkAlphabet (k: int) =
+        if k < 1 || k > Precision.MaxAlphabet then
+            raise (ArgumentOutOfRangeException("alphabet", k, $"an alphabet has 1 .. {Precision.MaxAlphabet} symbols"))
+
+    /// Rounding step (spec §6.3): p = w / sum, a = p × (65536 - K), f = 1 + floor(a); the remainder
+    /// goes one by one to the largest residuals a - floor(a), ties to the lowest index. Writes the
+    /// cumulative row (K + 1 values). `scratch` holds at least 2K doubles.
+    let internal quantiseInto (w: ReadOnlySpan<float>) (sum: float) (row: Span<int>) (scratch: Span<float>) =
+        let k = w.Length
+        let budget = float (Precision.Total - k)
+        let residual = scratch.Slice(0, k)
+        let sorted = scratch.Slice(k, k)
+        let mutable assigned = 0
+
+        for s in 0 .. k - 1 do
+            let a = (w[s] / sum) * budget
+            let f = Math.Floor a
+            residual[s] <- a - f
+            row[s + 1] <- 1 + int f
+            assigned <- assigned + 1 + int f
+
+        let mutable rest = Precision.Total - assigned
+
+        if rest >= k then
+            for s in 1 .. k do
+                row[s] <- row[s] + rest / k
+
+            rest <- rest % k
+
+        if rest > 0 then
+            residual.CopyTo sorted
+            sorted.Sort()
+            let threshold = sorted[k - rest]
+
+            for s in 0 .. k - 1 do
+                if residual[s] > threshold then
+                    row[s + 1] <- row[s + 1] + 1
+                    rest <- rest - 1
+
+            let mutable s = 0
+
+            while rest > 0 do
+                if residual[s] = threshold then
+                    row[s + 1] <- row[s + 1] + 1
+                    rest <- rest - 1
+
+                s <- s + 1
+
+        row[0] <- 0
+
+        for s in 1 .. k do
+            row[s] <- row[s - 1] + row[s]
+
+    let private weightsOfProbabilities (p: ReadOnlySpan<float>) =
+        let mutable sum = 0.0
+
+        for s in 0 .. p.Length - 1 do
+            let x = p[s]
+
+            if not (Double.IsFinite x) || x < 0.0 then
+                invalidArg "probabilities" $"probability {s} is {x}: each must be finite and >= 0"
+
+            sum <- sum + x
+
+        if not (Double.IsFinite sum) || sum <= 0.0 then
+            invalidArg "probabilities" $"the probabilities sum to {sum}: the sum must be finite and > 0"
+
+        sum
+
+    /// Softmax weights w_s = exp(l_s - max l) in double, summed in index order (spec §6.2).
+    let private softmaxWeights (logits: ReadOnlySpan<float32>) (w: Span<float>) =
+        let mutable m = Double.NegativeInfinity
+
+        for s in 0 .. logits.Length - 1 do
+            let x = float logits[s]
+
+            if not (Double.IsFinite x) then
+                invalidArg "logits" $"logit {s} is {x}: logits must be finite"
+
+            if x > m then m <- x
+
+        let mutable sum = 0.0
+
+        for s in 0 .. logits.Length - 1 do
+            let e = DeterministicMath.expNonPositive (float logits[s] - m)
+            w[s] <- e
+            sum <- sum + e
+
+        sum
+
+    let private rowOfProbabilities (p: ReadOnlySpan<float>) (data: int[]) (offset: int) (scratch: float[]) =
+        quantiseInto p (weightsOfProbabilities p) (Span(data, offset, p.Length + 1)) (Span scratch)
+
+    let private rowOfLogits (logits: ReadOnlySpan<float32>) (data: int[]) (offset: int) (scratch: float[]) =
+        let k = logits.Length
+        let w = Span(scratch, 2 * k, k)
+        let sum = softmaxWeights logits w
+        quantiseInto (Span.op_Implicit w) sum (Span(data, offset, k + 1)) (Span(scratch, 0, 2 * k))
+
+    /// Tables of `count` rows, each filled by `fill row data offset scratch`; rows in parallel when
+    /// there are many (each row alone, so the result does not depend on the schedule).
+    let private build (k: int) (count: int) (fill: int -> int[] -> int -> float[] -> unit) =
+        checkAlphabet k
+        let stride = k + 1
+        let data = Array.zeroCreate<int> (count * stride)
+
+        if count < 32 then
+            let scratch = Array.zeroCreate<float> (3 * k)
+
+            for i in 0 .. count - 1 do
+                fill i data (i * stride) scratch
+        else
+            Parallel.For(
+                0,
+                count,
+                (fun () -> Array.zeroCreate<float> (3 * k)),
+                (fun i _ scratch ->
+                    fill i data (i * stride) scratch
+                    scratch),
+                ignore
+            )
+            |> ignore
+
+        FrequencyTables(k, count, data)
+
+    /// One table from probabilities (any non-negative weights with a positive finite sum; they are
+    /// divided by their sum, taken in index order).
+    let ofProbabilities (probabilities: float[]) =
+        build probabilities.Length 1 (fun _ data offset scratch ->
+            rowOfProbabilities (ReadOnlySpan probabilities) data offset scratch)
+
+    /// One table from float32 logits: deterministic softmax, then the rounding step (spec §6.2, §6.3).
+    let ofLogits (logits: float32[]) =
+        build logits.Length 1 (fun _ data offset scratch -> rowOfLogits (ReadOnlySpan logits) data offset scratch)
+
+    /// One table from a histogram: counts >= 0 with a positive total.
+    let ofCounts (counts: int64[]) =
+        ofProbabilities (counts |> Array.map float)
+
+    /// The uniform table over `alphabet` symbols.
+    let uniform (alphabet: int) =
+        checkAlphabet alphabet
+        ofProbabilities (Array.create alphabet 1.0)
+
+    let private rows (alphabet: int) (length: int) (what: string) =
+        checkAlphabet alphabet
+
+        if length = 0 || length % alphabet <> 0 then
+            invalidArg what $"length {length} is not a positive multiple of {alphabet}"
+
+        length / alphabet
+
+    /// logits.Length / alphabet tables from row-major float32 logits (see ofLogits).
+    let ofLogitsBatch (alphabet: int) (logits: ReadOnlyMemory<float32>) =
+        build alphabet (rows alphabet logits.Length (nameof logits)) (fun i data offset scratch ->
+            rowOfLogits (logits.Span.Slice(i * alphabet, alphabet)) data offset scratch)
+
+    /// probabilities.Length / alphabet tables from row-major probabilities (see ofProbabilities).
+    let ofProbabilitiesBatch (alphabet: int) (probabilities: ReadOnlyMemory<float>) =
+        build alphabet (rows alphabet probabilities.Length (nameof probabilities)) (fun i data offset scratch ->
+            rowOfProbabilities (probabilities.Span.Slice(i * alphabet, alphabet)) data offset scratch)

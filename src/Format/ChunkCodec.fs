@@ -1,0 +1,224 @@
+namespace VqVae.Codec.Format
+
+open System
+open System.Buffers
+
+/// Where a chunk was found in a file.
+type ChunkPlacement =
+    {
+        /// The chunk's type byte.
+        TypeCode: byte
+        /// Offset of the type byte.
+        Offset: int64
+        /// Length of the chunk's data (after the type byte and length varint).
+        DataLength: int64
+    }
+
+/// Parse and write of the chunk section, side by side (spec §4).
+module internal ChunkCodec =
+    let private readMetadata (c: Cursor) (path: string) =
+        parse {
+            let at = int64 c.Position
+            let! count = c.ReadVarint(path + ".count")
+
+            do!
+                require (count >= 1L && count <= int64 c.Remaining / 3L) (fun () ->
+                    Corrupt(at, path + ".count", $"{count} entries cannot fit in {c.Remaining} bytes"))
+
+            let! entries =
+                readMany (int count) (fun i ->
+                    parse {
+                        let at = int64 c.Position
+                        let! key = Utf8Field.read c $"{path}[{i}].key" 1 VqzLayout.MaxNameBytes
+                        let! value = Utf8Field.read c $"{path}[{i}].value" 0 Int32.MaxValue
+                        return at, { Key = key; Value = value }
+                    })
+
+            let seen = Collections.Generic.HashSet<string>(StringComparer.Ordinal)
+
+            let duplicate =
+                entries |> List.tryFindIndex (fun (_, e) -> not (seen.Add e.Key))
+
+            match duplicate with
+            | Some i -> return! Error(Corrupt(fst entries[i], $"{path}[{i}].key", "duplicate key"))
+            | None -> return VqzChunk.Metadata(List.map snd entries)
+        }
+
+    let private readRoles (c: Cursor) (path: string) (entry: Cursor -> string -> Result<'T, FormatError>) (role: 'T -> ModelRole) =
+        parse {
+            let at = int64 c.Position
+            let! count = c.ReadVarint(path + ".count")
+
+            do!
+                require (count = 1L || count = 2L) (fun () ->
+                    Corrupt(at, path + ".count", $"{count} models (one per role: 1 or 2)"))
+
+            let! first = entry c $"{path}[0]"
+
+            if count = 1L then
+                return [ first ]
+            else
+                let secondAt = int64 c.Position
+                let! second = entry c $"{path}[1]"
+
+                do!
+                    require (role first <> role second) (fun () ->
+                        Corrupt(secondAt, $"{path}[1].role", $"role {role second} given twice"))
+
+                return [ first; second ]
+        }
+
+    let private readModelName (c: Cursor) (path: string) =
+        parse {
+            let roleAt = int64 c.Position
+            let! code = c.ReadByte(path + ".role")
+            let! role =
+                match ModelRole.TryOfCode code with
+                | ValueSome r -> Ok r
+                | ValueNone -> Error(Corrupt(roleAt, path + ".role", $"unknown model role {code}"))
+
+            let! name = Utf8Field.read c (path + ".name") 1 VqzLayout.MaxNameBytes
+            let! digest = c.ReadSlice(VqzLayout.DigestLength, path + ".sha256")
+            return { Role = role; Name = name; Digest = Sha256Digest.FromBytes digest.Span }
+        }
+
+    let private readBody (limits: VqzLimits) (typeCode: byte) (c: Cursor) (path: string) =
+        if typeCode = VqzLayout.MetadataChunk then
+            readMetadata c (path + ".metadata")
+        elif typeCode = VqzLayout.ModelNamesChunk then
+            readRoles c (path + ".modelNames") readModelName (fun m -> m.Role)
+            |> Result.map VqzChunk.ModelNames
+        elif typeCode = VqzLayout.EmbeddedModelsChunk then
+            readRoles c (path + ".embeddedModels") (EmbeddedCodec.readEntry limits) (fun m -> m.Role)
+            |> Result.map VqzChunk.EmbeddedModels
+        else
+            c.ReadSlice(c.Remaining, path + ".data")
+            |> Result.map (fun data -> VqzChunk.UnknownOptional(typeCode, data))
+
+    let private maxDataLength (limits: VqzLimits) (typeCode: byte) =
+        if typeCode = VqzLayout.EmbeddedModelsChunk then
+            2L * (int64 limits.MaxEmbeddedModelBytes + 16L)
+        else
+            int64 limits.MaxChunkBytes
+
+    let private readChunk (limits: VqzLimits) (c: Cursor) (i: int) =
+        parse {
+            let path = $"chunks[{i}]"
+            let at = int64 c.Position
+            let! typeCode = c.ReadByte(path + ".type")
+            let known = typeCode >= VqzLayout.MetadataChunk && typeCode <= VqzLayout.EmbeddedModelsChunk
+
+            do!
+                require (known || typeCode &&& VqzLayout.RequiredChunkBit = 0uy) (fun () ->
+                    UnsupportedRequiredChunk(at, path + ".type", typeCode))
+
+            do! require (typeCode <> 0uy) (fun () -> Corrupt(at, path + ".type", "chunk type 0 is reserved"))
+            let lengthAt = int64 c.Position
+            let! length = c.ReadVarint(path + ".length")
+            let maximum = maxDataLength limits typeCode
+
+            let limitName =
+                if typeCode = VqzLayout.EmbeddedModelsChunk then "2 * (MaxEmbeddedModelBytes + 16)" else "MaxChunkBytes"
+
+            do!
+                require (length <= maximum) (fun () ->
+                    LimitExceeded(lengthAt, path + ".length", limitName, length, maximum))
+
+            let! _ = c.ReadSlice(int length, path + ".data")
+            let inner = Cursor(c.Data, c.Position - int length, c.Position)
+            let! chunk = readBody limits typeCode inner path
+
+            do!
+                require (inner.Remaining = 0) (fun () ->
+                    Corrupt(int64 inner.Position, path, $"{inner.Remaining} unused byte(s) at the end of the chunk"))
+
+            return chunk, { TypeCode = typeCode; Offset = at; DataLength = length }
+        }
+
+    /// The chunk section: varint count (1 .. MaxChunks), then each chunk (spec §4.1).
+    let read (limits: VqzLimits) (c: Cursor) =
+        parse {
+            let at = int64 c.Position
+            let! count = c.ReadVarint "chunks.count"
+            do! require (count >= 1L) (fun () -> Corrupt(at, "chunks.count", "the chunk flag is set but there are no chunks"))
+
+            do!
+                require (count <= int64 limits.MaxChunks) (fun () ->
+                    LimitExceeded(at, "chunks.count", "MaxChunks", count, int64 limits.MaxChunks))
+
+            let! chunks = readMany (int count) (readChunk limits c)
+            let seen = Collections.Generic.HashSet<byte>()
+
+            let duplicate =
+                chunks
+                |> List.tryFind (fun (chunk, _) ->
+                    match chunk with
+                    | VqzChunk.UnknownOptional _ -> false
+                    | _ -> not (seen.Add chunk.TypeCode))
+
+            match duplicate with
+            | Some(chunk, place) ->
+                return! Error(Corrupt(place.Offset, "chunks", $"a second {chunk.KindName} chunk"))
+            | None -> return chunks
+        }
+
+    let private writeBody (w: IBufferWriter<byte>) (chunk: VqzChunk) =
+        match chunk with
+        | VqzChunk.Metadata entries ->
+            Emit.varint w (int64 (List.length entries))
+
+            for e in entries do
+                Utf8Field.write w "metadata key" 1 VqzLayout.MaxNameBytes e.Key
+                Utf8Field.write w "metadata value" 0 Int32.MaxValue e.Value
+        | VqzChunk.ModelNames names ->
+            Emit.varint w (int64 (List.length names))
+
+            for n in names do
+                Emit.u8 w n.Role.Code
+                Utf8Field.write w "model name" 1 VqzLayout.MaxNameBytes n.Name
+                let digest = w.GetSpan VqzLayout.DigestLength
+                n.Digest.CopyTo digest
+                w.Advance VqzLayout.DigestLength
+        | VqzChunk.EmbeddedModels models ->
+            Emit.varint w (int64 (List.length models))
+
+            for m in models do
+                EmbeddedCodec.writeEntry w m
+        | VqzChunk.UnknownOptional(_, data) -> Emit.bytes w data.Span
+
+    let private validate (chunks: VqzChunk list) =
+        let known = chunks |> List.filter (function VqzChunk.UnknownOptional _ -> false | _ -> true)
+
+        if known |> List.countBy (fun c -> c.TypeCode) |> List.exists (fun (_, n) -> n > 1) then
+            invalidArg "chunks" "each known chunk kind may occur once"
+
+        for chunk in chunks do
+            match chunk with
+            | VqzChunk.Metadata entries ->
+                if entries.IsEmpty then invalidArg "chunks" "a metadata chunk needs at least one entry"
+
+                if entries |> List.distinctBy (fun e -> e.Key) |> List.length <> entries.Length then
+                    invalidArg "chunks" "metadata keys must be unique"
+            | VqzChunk.ModelNames names ->
+                if names.IsEmpty || names.Length > 2 || (names |> List.distinctBy (fun n -> n.Role)).Length <> names.Length then
+                    invalidArg "chunks" "model names: one or two entries, one per role"
+            | VqzChunk.EmbeddedModels models ->
+                if models.IsEmpty || models.Length > 2 || (models |> List.distinctBy (fun m -> m.Role)).Length <> models.Length then
+                    invalidArg "chunks" "embedded models: one or two entries, one per role"
+            | VqzChunk.UnknownOptional(t, _) ->
+                if t = 0uy || t &&& VqzLayout.RequiredChunkBit <> 0uy || t <= VqzLayout.EmbeddedModelsChunk then
+                    invalidArg "chunks" $"0x%02x{t} is not an unknown optional chunk type"
+
+    /// Writes the chunk section; nothing when there are no chunks (spec §4.1).
+    let write (w: IBufferWriter<byte>) (chunks: VqzChunk list) =
+        validate chunks
+
+        if not chunks.IsEmpty then
+            Emit.varint w (int64 chunks.Length)
+
+            for chunk in chunks do
+                let body = ArrayBufferWriter<byte>()
+                writeBody body chunk
+                Emit.u8 w chunk.TypeCode
+                Emit.varint w (int64 body.WrittenCount)
+                Emit.bytes w body.WrittenSpan

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using VqVae.Codec.Format;
+using VqVae.Codec.Tool.Terminal;
+
+namespace VqVae.Codec.Tool.Commands;
+
+/// <summary><c>vqz info FILE [--json]</c>: the header, chunks and layout of a .vqz file (spec/vqz.md).</summary>
+internal static class InfoCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The .vqz file to describe." };
+        var json = new Option<bool>("--json") { Description = "Print JSON (the fields of spec/vqz.md §10) instead of tables." };
+        var command = new Command("info", "Show the header, chunks and layout of a .vqz file.") { file, json };
+        command.SetAction(parseResult =>
+        {
+            var path = parseResult.GetRequiredValue(file);
+            VqzReadResult read;
+            using (var stream = path.OpenRead())
+            {
+                var bytes = ReadAll(stream, VqzLimits.Default.MaxFileBytes);
+                read = Vqz.readDetailed(VqzReaderOptions.Default, bytes);
+            }
+
+            var description = VqzDescription.toJson(read);
+            var console = ToolConsole.For(parseResult);
+            if (parseResult.GetValue(json)) console.Out.Write(description);
+            else Render(path.Name, description, console.Ansi);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static ReadOnlyMemory<byte> ReadAll(Stream stream, long maxBytes)
+    {
+        if (stream.Length > maxBytes)
+            throw new VqzFormatException(FormatError.NewLimitExceeded(0, "file", "MaxFileBytes", stream.Length, maxBytes));
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    private static void Render(string name, string description, IAnsiConsole console)
+    {
+        using var document = JsonDocument.Parse(description);
+        var root = document.RootElement;
+
+        var header = new Table().Title(Markup.Escape(name)).AddColumn("Field").AddColumn("Value");
+        foreach (var property in root.EnumerateObject())
+            if (property.Value.ValueKind != JsonValueKind.Array)
+                header.AddRow(Markup.Escape(property.Name), Markup.Escape(property.Value.ToString()));
+        console.Write(header);
+
+        var chunks = root.GetProperty("chunks");
+        if (chunks.GetArrayLength() == 0) return;
+        var table = new Table().Title("Chunks").AddColumn("Type").AddColumn("Offset").AddColumn("Data bytes").AddColumn("Content");
+        foreach (var chunk in chunks.EnumerateArray())
+        {
+            var content = chunk.TryGetProperty("entries", out var entries)
+                ? string.Join("\n", entries.EnumerateObject().Select(e => $"{e.Name} = {e.Value}"))
+                : chunk.TryGetProperty("models", out var models)
+                    ? string.Join("\n", models.EnumerateArray().Select(Model))
+                    : "";
+            table.AddRow(
+                Markup.Escape(chunk.GetProperty("type").GetString() ?? ""),
+                chunk.GetProperty("offset").ToString(),
+                chunk.GetProperty("dataLength").ToString(),
+                Markup.Escape(content));
+        }
+        console.Write(table);
+    }
+
+    private static string Model(JsonElement m) =>
+        string.Join(" ", m.EnumerateObject().Select(p => $"{p.Name}={p.Value}"));
+}

@@ -1,1 +1,0 @@
-module VqVae.Codec.Codec.Tests.Placeholder

@@ -1,1 +1,0 @@
-module VqVae.Codec.Format.Tests.Placeholder
