@@ -1,0 +1,165 @@
+namespace VqVae.Codec.Prior
+
+open System
+open System.Buffers
+open System.Threading.Tasks
+
+/// A position of a tile whose distribution is wanted.
+[<Struct>]
+type TilePosition = { Tile: GatedPixelCnnTile; Row: int; Column: int }
+
+/// Evaluates the gated PixelCNN exactly as spec §9.5 prescribes. Two entry points share every
+/// arithmetic step: `logitsAt` (the horizontal stack and head at given positions) and `completeRows`
+/// (the vertical stack of a finished row). The decoder calls them position by position; the encoder
+/// calls them a whole row at a time; each output element is computed by the same sequence of binary32
+/// operations either way, so both sides get bit-identical logits.
+[<RequireQualifiedAccess>]
+module GatedPixelCnnEvaluator =
+    /// Items per parallel chunk: small enough to spread a row of tiles over the cores, large enough
+    /// that each chunk amortises its scratch buffers.
+    [<Literal>]
+    let private ChunkSize = 8
+
+    let private rent (n: int) = ArrayPool<float32>.Shared.Rent n
+    let private give (a: float32[]) = ArrayPool<float32>.Shared.Return a
+
+    let private parallelChunks (threads: int) (count: int) (body: int -> int -> unit) =
+        let chunks = (count + ChunkSize - 1) / ChunkSize
+
+        if threads <= 1 || chunks <= 1 then
+            body 0 count
+        else
+            let options = ParallelOptions(MaxDegreeOfParallelism = threads)
+            Parallel.For(0, chunks, options, fun k -> body (k * ChunkSize) (min count ((k + 1) * ChunkSize))) |> ignore
+
+    /// Copies the C-vector at (i, j) of `map` (zeros outside the tile) into dst.
+    let inline private copyAt (tile: GatedPixelCnnTile) (map: float32[]) (i: int) (j: int) (dst: Span<float32>) =
+        let c = tile.Weights.Channels
+
+        if i < 0 || j < 0 || i >= tile.Height || j >= tile.Width then
+            dst.Slice(0, c).Clear()
+        else
+            ReadOnlySpan(map, (i * tile.Width + j) * c, c).CopyTo dst
+
+    /// The logits [count x K] at `positions` (all their earlier codes set), chunk by chunk in parallel.
+    let logitsAt (threads: int) (positions: TilePosition[]) (logits: float32[]) =
+        if positions.Length > 0 then
+            let w = positions[0].Tile.Weights
+            let c, k, layers = w.Channels, w.Codes, w.Layers.Length
+
+            parallelChunks threads positions.Length (fun first last ->
+                let m = last - first
+                let maxTaps = w.Pad + 1
+                let x = rent (m * maxTaps * c)
+                let pre = rent (m * 2 * c)
+                let gated = rent (m * c)
+                let out = rent (m * c)
+                let hidden = rent (m * w.HeadHidden.Outputs)
+
+                try
+                    for l in 0 .. layers - 1 do
+                        let layer = w.Layers[l]
+                        let taps = layer.HorizontalTaps
+                        let width = taps.Length * c
+
+                        for r in 0 .. m - 1 do
+                            let q = positions[first + r]
+                            let input = q.Tile.HorizontalInput l
+
+                            for t in 0 .. taps.Length - 1 do
+                                copyAt q.Tile input q.Row (q.Column + taps[t]) (Span(x, r * width + t * c, c))
+
+                        Dense.apply layer.Horizontal (ReadOnlySpan(x, 0, m * width)) m (Span pre)
+
+                        for r in 0 .. m - 1 do
+                            let q = positions[first + r]
+                            let v2h = q.Tile.VerticalToHorizontal l
+                            let at = (q.Row * q.Tile.Width + q.Column) * 2 * c
+
+                            for o in 0 .. 2 * c - 1 do
+                                pre[r * 2 * c + o] <- pre[r * 2 * c + o] + v2h[at + o]
+
+                            Activations.gate (ReadOnlySpan(pre, r * 2 * c, 2 * c)) (Span(gated, r * c, c))
+
+                        Dense.apply layer.Output (ReadOnlySpan(gated, 0, m * c)) m (Span out)
+
+                        for r in 0 .. m - 1 do
+                            let q = positions[first + r]
+                            let target = q.Tile.HorizontalOutput l
+                            let at = (q.Row * q.Tile.Width + q.Column) * c
+
+                            if layer.Residual then
+                                let input = q.Tile.HorizontalInput l
+
+                                for o in 0 .. c - 1 do
+                                    target[at + o] <- out[r * c + o] + input[at + o]
+                            else
+                                Array.Copy(out, r * c, target, at, c)
+
+                    // Head: ReLU, 1x1, ReLU, 1x1 to K logits.
+                    for r in 0 .. m - 1 do
+                        let q = positions[first + r]
+                        let last = q.Tile.HorizontalOutput(layers - 1)
+                        let at = (q.Row * q.Tile.Width + q.Column) * c
+                        Activations.reluInto (ReadOnlySpan(last, at, c)) (Span(x, r * c, c))
+
+                    Dense.apply w.HeadHidden (ReadOnlySpan(x, 0, m * c)) m (Span hidden)
+                    let hc = w.HeadHidden.Outputs
+
+                    for i in 0 .. m * hc - 1 do
+                        hidden[i] <- Activations.relu hidden[i]
+
+                    Dense.apply w.HeadLogits (ReadOnlySpan(hidden, 0, m * hc)) m (Span(logits, first * k, m * k))
+                finally
+                    give x
+                    give pre
+                    give gated
+                    give out
+                    give hidden)
+
+    /// Runs the vertical stack over row `row` of each tile (every code of that row set): the vertical
+    /// outputs of the row and, for the row below, the vertical-to-horizontal contributions.
+    let completeRows (threads: int) (rows: struct (GatedPixelCnnTile * int)[]) =
+        if rows.Length > 0 then
+            let positions =
+                [| for struct (tile, row) in rows do
+                       for j in 0 .. tile.Width - 1 -> { Tile = tile; Row = row; Column = j } |]
+
+            let w = positions[0].Tile.Weights
+            let c, layers = w.Channels, w.Layers.Length
+            let taps = w.VerticalTaps
+            let width = taps.Length * c
+
+            // Layer by layer over all positions: layer l of a row reads layer l-1 of the same row.
+            for l in 0 .. layers - 1 do
+                let layer = w.Layers[l]
+
+                parallelChunks threads positions.Length (fun first last ->
+                    let m = last - first
+                    let x = rent (m * width)
+                    let pre = rent (m * 2 * c)
+                    let v2h = rent (m * 2 * c)
+
+                    try
+                        for r in 0 .. m - 1 do
+                            let q = positions[first + r]
+                            let input = q.Tile.VerticalInput l
+
+                            for t in 0 .. taps.Length - 1 do
+                                let struct (dy, dx) = taps[t]
+                                copyAt q.Tile input (q.Row + dy) (q.Column + dx) (Span(x, r * width + t * c, c))
+
+                        Dense.apply layer.Vertical (ReadOnlySpan(x, 0, m * width)) m (Span pre)
+                        Dense.apply layer.VerticalToHorizontal (ReadOnlySpan(pre, 0, m * 2 * c)) m (Span v2h)
+
+                        for r in 0 .. m - 1 do
+                            let q = positions[first + r]
+                            let at = q.Row * q.Tile.Width + q.Column
+                            Activations.gate (ReadOnlySpan(pre, r * 2 * c, 2 * c)) (Span(q.Tile.VerticalOutput l, at * c, c))
+
+                            if q.Row + 1 < q.Tile.Height then
+                                Array.Copy(v2h, r * 2 * c, q.Tile.VerticalToHorizontal l, (at + q.Tile.Width) * 2 * c, 2 * c)
+                    finally
+                        give x
+                        give pre
+                        give v2h)

@@ -1,0 +1,88 @@
+module VqVae.Codec.Codec.Tests.GatedPixelCnnEvaluatorTests
+
+open System
+open System.Threading
+open Xunit
+open TorchSharp
+open VqVae.Codec.Entropy
+open VqVae.Codec.Prior
+open VqVae.Codec.Models.Priors
+
+/// A small gated PixelCNN with random (not trained) weights large enough to make every dependence visible.
+let private randomPrior (seed: int64) (channels: int) (layers: int) =
+    torch.random.manual_seed seed |> ignore
+    let a = PriorArchitecture(Kind = PriorKind.GatedPixelCnn, CodebookSize = 32, Channels = channels, Layers = layers, HeadChannels = 24)
+    let prior = new GatedPixelCnnPrior(a)
+    prior.eval ()
+    use _ = torch.no_grad ()
+
+    for p in prior.parameters () do
+        p.mul_ (torch.tensor 3.0f) |> ignore
+
+    prior
+
+let private randomGrid (seed: int) (shape: GridShape) k =
+    let r = Random seed
+    Array.init shape.Count (fun _ -> r.Next k)
+
+[<Fact>]
+let ``the evaluator computes the network's logits (a whole grid, one tile)`` () =
+    use prior = randomPrior 1L 16 3
+    let weights = GatedPixelCnnWeights.ofPrior prior
+    let shape = { Height = 6; Width = 7 }
+    let grid = randomGrid 2 shape 32
+    let model = GatedPixelCnnGridModel(weights, 0, 1)
+    let ours = model.LogitsForAll(grid, shape)
+    use codes = torch.tensor(grid |> Array.map int64, ReadOnlySpan [| 1L; 6L; 7L |])
+    use _ = torch.no_grad ()
+    use reference = prior.forward(codes).permute(0, 2, 3, 1).contiguous ()
+    let theirs = reference.data<float32>().ToArray()
+    let worst = Array.map2 (fun (a: float32) b -> abs (a - b) / (1.0f + abs b)) ours theirs |> Array.max
+    Assert.True(worst < 1e-4f, $"largest relative difference {worst}")
+
+[<Theory>]
+[<InlineData(0, 5, 8)>]
+[<InlineData(4, 9, 7)>]
+[<InlineData(3, 8, 8)>]
+let ``step-by-step tables equal the encoder's at every position, from grids filled only up to each step`` (side: int, h: int, w: int) =
+    use prior = randomPrior 3L 8 2
+    let weights = GatedPixelCnnWeights.ofPrior prior
+    let shape = { Height = h; Width = w }
+
+    for seed in 0..4 do
+        let problems = GridModelCheck.check (GatedPixelCnnGridModel(weights, side, 2)) shape (randomGrid seed shape 32)
+        Assert.Empty problems
+
+[<Fact>]
+let ``logits are bit-identical with one and with two threads`` () =
+    use prior = randomPrior 4L 16 2
+    let weights = GatedPixelCnnWeights.ofPrior prior
+    let shape = { Height = 12; Width = 10 }
+    let grid = randomGrid 7 shape 32
+    let one = GatedPixelCnnGridModel(weights, 4, 1).LogitsForAll(grid, shape)
+    let two = GatedPixelCnnGridModel(weights, 4, 2).LogitsForAll(grid, shape)
+    Assert.Equal<float32[]>(one, two)
+    Assert.True(Array.forall2 (fun (a: float32) b -> BitConverter.SingleToInt32Bits a = BitConverter.SingleToInt32Bits b) one two)
+
+[<Fact>]
+let ``a grid coded with the gated PixelCNN decodes to the same symbols`` () =
+    use prior = randomPrior 5L 8 2
+    let weights = GatedPixelCnnWeights.ofPrior prior
+    let shape = { Height = 9; Width = 11 }
+
+    for side in [ 0; 4 ] do
+        let grid = randomGrid side shape 32
+        let payload = GridCoding.encodeGrid (GatedPixelCnnGridModel(weights, side, 2)) shape grid CancellationToken.None
+        let decoded = GridCoding.decodeGrid (GatedPixelCnnGridModel(weights, side, 1)) shape (ReadOnlyMemory payload) CancellationToken.None
+        Assert.Equal<int[]>(grid, decoded)
+
+[<Fact>]
+let ``tiles cover the grid once, in raster order of tiles, cut at the edges`` () =
+    let tiles = Tiling.tiles 4 9 6
+    Assert.Equal(6, tiles.Length)
+    Assert.Equal({ Top = 8; Left = 4; Height = 1; Width = 2 }, tiles[5])
+    let steps = Tiling.steps 4 9 6
+    Assert.Equal(16, steps.Length)
+    Assert.Equal<int[]>([| 0; 4; 24; 28; 48; 52 |], steps[0])
+    Assert.Equal(54, steps |> Array.sumBy Array.length)
+    Assert.Equal<int[]>([| 0 .. 53 |], steps |> Array.concat |> Array.sort)
