@@ -8,10 +8,13 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
+        CompressCommand.Create(),
+        DecompressCommand.Create(),
+        RoundtripCommand.Create(),
+        InfoCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
         SampleCommand.Create(),
-        InfoCommand.Create(),
         BenchCommand.Create(),
     ];
 }

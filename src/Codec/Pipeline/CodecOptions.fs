@@ -1,0 +1,82 @@
+namespace VqVae.Codec.Pipeline
+
+/// Quality presets: each names a pair of models (and a prior tiling) in the model catalogue.
+[<RequireQualifiedAccess>]
+type Quality =
+    /// Downsampling 8: a quarter of the codes of High.
+    | Low
+    /// Between Low and High (see the catalogue's presets).
+    | Medium
+    /// Downsampling 4.
+    | High
+
+    /// "low", "medium" or "high".
+    override this.ToString() =
+        match this with
+        | Low -> "low"
+        | Medium -> "medium"
+        | High -> "high"
+
+    /// Parses "low", "medium" or "high".
+    static member Parse(text: string) =
+        match text.ToLowerInvariant() with
+        | "low" -> Low
+        | "medium" -> Medium
+        | "high" -> High
+        | other -> invalidArg (nameof text) $"unknown quality '{other}': expected low, medium or high"
+
+/// Where the VQ-VAE's networks run. The prior always runs on the CPU (it must be bit-exact, spec §9).
+[<RequireQualifiedAccess>]
+type ComputeDevice =
+    /// The CPU (TorchSharp-cpu).
+    | Cpu
+    /// A CUDA GPU: needs the CUDA build of TorchSharp (see README, "GPU").
+    | Cuda
+
+/// When the MODEL-NAMES chunk is written.
+[<RequireQualifiedAccess>]
+type ModelNamesPolicy =
+    /// Only for models that are not built in (built-in names are known to every copy of vqz): keeps
+    /// thumbnails coded with the default models at 14 bytes of container overhead.
+    | UnlessBuiltIn
+    /// Always.
+    | Always
+    /// Never.
+    | Never
+
+/// Options of the codec library. Every default is here.
+type CodecOptions =
+    {
+        /// Preset used when no models are given explicitly.
+        Quality: Quality
+        /// Where the VQ-VAE runs.
+        Device: ComputeDevice
+        /// Decode the file just written and compare its codes with the encoded ones.
+        Verify: bool
+        /// Threads of the prior evaluator; 0 uses every core.
+        Threads: int
+        /// Prior tile side in codes (0 = whole grid); None takes the preset's.
+        TileSide: int option
+        /// Carry the model files in the .vqz (EMBEDDED-MODELS chunk, LZ4).
+        EmbedModels: bool
+        /// When to write model names and digests.
+        ModelNames: ModelNamesPolicy
+        /// UTF-8 key/value pairs for a METADATA chunk.
+        Metadata: (string * string) list
+    }
+
+    /// High quality, CPU, verified, every core, preset tiling, no embedded models.
+    static member Default =
+        {
+            Quality = Quality.High
+            Device = ComputeDevice.Cpu
+            Verify = true
+            Threads = 0
+            TileSide = None
+            EmbedModels = false
+            ModelNames = ModelNamesPolicy.UnlessBuiltIn
+            Metadata = []
+        }
+
+    /// The evaluator thread count these options give on this machine.
+    member this.EffectiveThreads = if this.Threads > 0 then this.Threads else System.Environment.ProcessorCount

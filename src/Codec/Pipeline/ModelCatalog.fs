@@ -1,0 +1,129 @@
+namespace VqVae.Codec.Pipeline
+
+open System
+open System.Collections.Concurrent
+open System.IO
+open System.Text.Json.Nodes
+open VqVae.Codec.Format
+
+/// A quality preset: the models (by name) that code images of a quality, for images up to MaxSide
+/// pixels (thumbnail models) or of any size, and the prior tiling.
+type Preset =
+    {
+        /// The quality it serves.
+        Quality: Quality
+        /// Largest width or height it is meant for; None for any size.
+        MaxSide: int option
+        /// Name of the VQ-VAE model.
+        VqVae: string
+        /// Name of the prior model.
+        Prior: string
+        /// Prior tile side in codes (0 = whole grid).
+        TileSide: int
+    }
+
+/// The models the codec can use: every model file it was given (built in, installed, embedded in a
+/// file being decoded), the presets, and loaded pairs cached by models tag.
+[<Sealed>]
+type ModelCatalog(sources: ModelSource list, presets: Preset list) =
+    let loaded = ConcurrentDictionary<ModelsTag, Lazy<CodecModels>>()
+
+    /// Every known model file.
+    member _.Sources = sources
+
+    /// The presets, in the order they are tried.
+    member _.Presets = presets
+
+    /// A catalogue that also knows `more` model files (e.g. models embedded in a .vqz file).
+    member _.With(more: ModelSource list) = new ModelCatalog(more @ sources, presets)
+
+    /// The VQ-VAE and prior files whose pair has `tag`.
+    member _.TryFindByTag(tag: ModelsTag) =
+        sources
+        |> List.filter (fun s -> s.Kind = "prior")
+        |> List.tryPick (fun prior ->
+            sources
+            |> List.tryFind (fun v -> v.Kind = "vqvae" && prior.VqVaeDigest = Some v.Digest && ModelsTag.OfDigests(v.Digest, prior.Digest) = tag)
+            |> Option.map (fun v -> v, prior))
+
+    /// The model file named `name` of `kind` (a file path also works).
+    member _.Find(kind: string, name: string) =
+        if File.Exists name then
+            ModelSource.ofFile name
+        else
+            match sources |> List.tryFind (fun s -> s.Kind = kind && s.Name = name) with
+            | Some s -> s
+            | None ->
+                let known = sources |> List.filter (fun s -> s.Kind = kind) |> List.map (fun s -> s.Name) |> String.concat ", "
+                raise (VqzModelException(ModelProblem.Missing, None, $"no {kind} model named or at '{name}' (known: {known})"))
+
+    /// The preset for `quality` and an image of width x height: the first whose MaxSide holds it.
+    member _.PresetFor(quality: Quality, width: int, height: int) =
+        presets
+        |> List.filter (fun p -> p.Quality = quality)
+        |> List.tryFind (fun p -> p.MaxSide |> Option.forall (fun side -> max width height <= side))
+        |> Option.defaultWith (fun () ->
+            raise (VqzModelException(ModelProblem.Missing, None, $"no models are installed for quality '{quality}' at {width}x{height}")))
+
+    /// The loaded pair of `vqvae` and `prior` (cached).
+    member _.Load(vqvae: ModelSource, prior: ModelSource) =
+        let tag = ModelsTag.OfDigests(vqvae.Digest, prior.Digest)
+        loaded.GetOrAdd(tag, fun _ -> lazy (new CodecModels(vqvae, prior))).Value
+
+    /// The loaded pair whose models tag is `tag`, if known.
+    member this.TryLoad(tag: ModelsTag) =
+        this.TryFindByTag tag |> Option.map (fun (v, p) -> this.Load(v, p))
+
+    interface IDisposable with
+        member _.Dispose() =
+            for pair in loaded.Values do
+                if pair.IsValueCreated then (pair.Value :> IDisposable).Dispose()
+
+/// Building catalogues.
+[<RequireQualifiedAccess>]
+module ModelCatalog =
+    /// Presets from JSON: {"presets": [{"quality": "high", "maxSide": 64, "vqvae": "...", "prior": "...", "tileSide": 0}, ...]}.
+    let parsePresets (json: string) =
+        let required (o: JsonObject) (name: string) =
+            match o[name] with
+            | null -> invalidArg (nameof json) $"a preset lacks '{name}'"
+            | n -> n.GetValue<string>()
+
+        match JsonNode.Parse json with
+        | :? JsonObject as root ->
+            match root["presets"] with
+            | :? JsonArray as items ->
+                [ for item in items do
+                      match item with
+                      | :? JsonObject as o ->
+                          {
+                              Quality = Quality.Parse(required o "quality")
+                              MaxSide = (match o["maxSide"] with null -> None | n -> Some(n.GetValue<int>()))
+                              VqVae = required o "vqvae"
+                              Prior = required o "prior"
+                              TileSide = (match o["tileSide"] with null -> 0 | n -> n.GetValue<int>())
+                          }
+                      | _ -> invalidArg (nameof json) "a preset must be a JSON object" ]
+            | _ -> invalidArg (nameof json) "presets JSON needs a 'presets' array"
+        | _ -> invalidArg (nameof json) "presets JSON must be an object"
+
+    /// Every model file (*.vqm, *.vqp) of a directory, and its presets.json if present.
+    let ofDirectory (builtIn: bool) (directory: string) =
+        if not (Directory.Exists directory) then
+            [], []
+        else
+            let sources =
+                Directory.EnumerateFiles directory
+                |> Seq.filter (fun f -> f.EndsWith(".vqm", StringComparison.Ordinal) || f.EndsWith(".vqp", StringComparison.Ordinal))
+                |> Seq.sort
+                |> Seq.map (fun f -> ModelSource.ofBytes (if builtIn then $"built-in:{Path.GetFileName f}" else f) builtIn (File.ReadAllBytes f))
+                |> List.ofSeq
+
+            let presets =
+                let file = Path.Combine(directory, "presets.json")
+                if File.Exists file then parsePresets (File.ReadAllText file) else []
+
+            sources, presets
+
+    /// A catalogue of the given model files and presets.
+    let create (sources: ModelSource list) (presets: Preset list) = new ModelCatalog(sources, presets)

@@ -1,0 +1,54 @@
+namespace VqVae.Codec.Pipeline
+
+open System
+open System.IO
+open VqVae.Codec.Format
+open VqVae.Codec.Models.Files
+
+/// A model file the codec can use: its bytes, where they came from, and what the file says it is.
+type ModelSource =
+    {
+        /// Name recorded in the model file.
+        Name: string
+        /// "vqvae" or "prior".
+        Kind: string
+        /// File path, or "built-in:<name>", or "embedded in <file>".
+        Origin: string
+        /// The model file.
+        Bytes: byte[]
+        /// SHA-256 of the model file: its identity.
+        Digest: Sha256Digest
+        /// For a prior, the digest of the VQ-VAE whose codes it models.
+        VqVaeDigest: Sha256Digest option
+        /// Whether the model ships with vqz.
+        BuiltIn: bool
+    }
+
+/// Reading model sources.
+[<RequireQualifiedAccess>]
+module ModelSource =
+    /// Parses model file bytes (verifying their SHA-256); raises ModelFileException for a bad file.
+    let ofBytes (origin: string) (builtIn: bool) (bytes: byte[]) =
+        let file = ModelFile.Parse(ReadOnlySpan bytes, origin)
+
+        let vqvae =
+            match file.Header["vqvae"] with
+            | null -> None
+            | node -> Some(Sha256Digest.FromBytes(ReadOnlySpan(Convert.FromHexString(node.GetValue<string>()))))
+
+        {
+            Name = file.Name
+            Kind = file.Kind
+            Origin = origin
+            Bytes = bytes
+            Digest = Sha256Digest.FromBytes(ReadOnlySpan(ModelFile.DigestOf(ReadOnlySpan bytes)))
+            VqVaeDigest = vqvae
+            BuiltIn = builtIn
+        }
+
+    /// Reads a model file from disk.
+    let ofFile (path: string) =
+        if not (File.Exists path) then
+            raise (FileNotFoundException($"model file not found: {path}", path))
+
+        ofBytes path false (File.ReadAllBytes path)

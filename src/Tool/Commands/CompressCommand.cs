@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.FSharp.Core;
+using Spectre.Console;
+using VqVae.Codec.Models.Data;
+using VqVae.Codec.Models.Evaluation;
+using VqVae.Codec.Models.Files;
+using VqVae.Codec.Pipeline;
+using VqVae.Codec.Tool.Terminal;
+
+namespace VqVae.Codec.Tool.Commands;
+
+/// <summary>`vqz compress`: images to .vqz files.</summary>
+internal static class CompressCommand
+{
+    /// <summary>One file's outcome.</summary>
+    internal sealed record Row(string Input, string Output, long Bytes, double Bpp, double? Psnr, double EncodeMs, double VerifyMs, string? Error, int ExitCode);
+
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("inputs") { Description = "Images (PNG, JPEG, BMP) or folders of images.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--output", "-o") { Description = "Output file (one input) or folder; default: beside each input, with .vqz." };
+        var quality = new Option<string>("--quality", "-q") { Description = "low | medium | high.", DefaultValueFactory = _ => CodecOptions.Default.Quality.ToString() };
+        quality.AcceptOnlyFromAmong("low", "medium", "high");
+        var model = new Option<string?>("--model") { Description = "VQ-VAE model file or name (instead of the preset's); needs --prior." };
+        var prior = new Option<string?>("--prior") { Description = "Prior model file or name to go with --model." };
+        var tile = new Option<int?>("--tile") { Description = "Prior tile side in codes (0 = whole grid, else 4..256, a power of two)." };
+        var embed = new Option<bool>("--embed-model") { Description = "Carry the models in the file (LZ4) so it decodes where they are not installed." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Skip decoding each file again to check it (and the PSNR it gives)." };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files coded at once.", DefaultValueFactory = _ => 1 };
+        var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
+        var codec = new CodecOptionSet();
+        var command = new Command("compress", "Compress images to .vqz files.") { inputs };
+        foreach (var o in new Option[] { output, quality, model, prior, tile, embed, noVerify, jobs, force }) command.Options.Add(o);
+        codec.AddTo(command);
+
+        command.SetAction(async (p, cancel) =>
+        {
+            var console = ToolConsole.For(p);
+            var files = InputFiles.Expand(p.GetValue(inputs)!, ImageCodecs.IsImageName);
+            if (files.Count == 0) throw new UsageException("no images among the inputs");
+            if ((p.GetValue(model) is null) != (p.GetValue(prior) is null)) throw new UsageException("--model and --prior go together");
+            var options = codec.Build(p, Quality.Parse(p.GetValue(quality)!), !p.GetValue(noVerify), p.GetValue(tile), p.GetValue(embed));
+            using var catalog = codec.OpenCatalog(p);
+            var explicitModels = p.GetValue(model) is { } m
+                ? FSharpOption<CodecModels>.Some(catalog.Load(catalog.Find("vqvae", m), catalog.Find("prior", p.GetValue(prior)!)))
+                : FSharpOption<CodecModels>.None;
+            bool single = p.GetValue(inputs)!.Length == 1 && files.Count == 1;
+            var rows = new Row[files.Count];
+
+            await FileRun.ForEach(console, files.Count, p.GetValue(jobs), "compressing", cancel, i =>
+            {
+                var input = files[i];
+                var target = InputFiles.OutputFor(input, p.GetValue(output), single, ".vqz");
+                rows[i] = CompressOne(console, catalog, options, explicitModels, input, target, p.GetValue(force), cancel);
+            });
+
+            var table = new Table().AddColumns("input", "bytes", "bpp", "PSNR (dB)", "encode (ms)", "verify (ms)");
+            foreach (var r in rows)
+                table.AddRow(Markup.Escape(Path.GetFileName(r.Input)), r.Error is null ? r.Bytes.ToString() : "[red]failed[/]",
+                    r.Error is null ? r.Bpp.ToString("F4") : "", r.Psnr?.ToString("F2") ?? "", r.Error is null ? r.EncodeMs.ToString("F0") : "",
+                    r.Error is null && r.VerifyMs > 0 ? r.VerifyMs.ToString("F0") : "");
+            console.Ansi.Write(table);
+            foreach (var r in rows.Where(r => r.Error is not null)) console.Error.WriteLine($"vqz: {r.Input}: {r.Error}");
+            var ok = rows.Where(r => r.Error is null).ToList();
+            if (ok.Count > 1)
+                console.Out.WriteLine($"{ok.Count} files: mean {ok.Average(r => r.Bpp):F4} bpp" +
+                                      (ok.All(r => r.Psnr is not null) ? $", mean PSNR {ok.Average(r => r.Psnr!.Value):F2} dB" : ""));
+            return rows.Select(r => r.ExitCode).FirstOrDefault(c => c != ExitCodes.Ok, ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    internal static Row CompressOne(ToolConsole console, ModelCatalog catalog, CodecOptions options, FSharpOption<CodecModels> models,
+        string input, string target, bool force, CancellationToken cancel)
+    {
+        try
+        {
+            if (File.Exists(target) && !force) throw new OutputExistsException(target);
+            var image = ImageCodecs.Decode(File.ReadAllBytes(input), input);
+            if (image.SourceHasAlpha) console.Warn($"{input}: the alpha channel is dropped (vqz codes colour only)");
+            if (image.SourceBitsPerChannel > 8) console.Warn($"{input}: {image.SourceBitsPerChannel}-bit samples are reduced to 8 bits");
+            var clock = Stopwatch.StartNew();
+            var encoded = ImageCodec.encode(catalog, options, models, image, cancel);
+            AtomicFile.Write(target, encoded.Bytes);
+            double? psnr = encoded.Reconstruction is { } reconstruction ? PixelMetrics.Psnr(image, reconstruction.Value) : null;
+            var t = encoded.Timings;
+            return new Row(input, target, encoded.Bytes.Length, encoded.Bytes.Length * 8.0 / ((long)image.Width * image.Height), psnr,
+                t.NetworkMs + t.EntropyMs, t.VerifyMs, null, ExitCodes.Ok);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var (code, message) = ErrorReport.Classify(e);
+            return new Row(input, target, 0, 0, null, 0, 0, message, code);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Spectre.Console;
+using VqVae.Codec.Format;
+using VqVae.Codec.Models.Data;
+using VqVae.Codec.Models.Files;
+using VqVae.Codec.Pipeline;
+using VqVae.Codec.Tool.Terminal;
+
+namespace VqVae.Codec.Tool.Commands;
+
+/// <summary>`vqz decompress`: .vqz files to PNG or BMP.</summary>
+internal static class DecompressCommand
+{
+    private sealed record Row(string Input, string Output, int Width, int Height, double DecodeMs, string? Error, int ExitCode);
+
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("inputs") { Description = ".vqz files or folders of them.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--output", "-o") { Description = "Output file (one input) or folder; default: beside each input." };
+        var format = new Option<string>("--format") { Description = "png | bmp.", DefaultValueFactory = _ => "png" };
+        format.AcceptOnlyFromAmong("png", "bmp");
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files decoded at once.", DefaultValueFactory = _ => 1 };
+        var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
+        var codec = new CodecOptionSet();
+        var command = new Command("decompress", "Decompress .vqz files to PNG or BMP images.") { inputs };
+        foreach (var o in new Option[] { output, format, jobs, force }) command.Options.Add(o);
+        codec.AddTo(command);
+        command.SetAction(async (p, cancel) =>
+        {
+            var console = ToolConsole.For(p);
+            var files = InputFiles.Expand(p.GetValue(inputs)!, f => f.EndsWith(".vqz", StringComparison.OrdinalIgnoreCase));
+            if (files.Count == 0) throw new UsageException("no .vqz files among the inputs");
+            var options = codec.Build(p);
+            using var catalog = codec.OpenCatalog(p);
+            bool single = p.GetValue(inputs)!.Length == 1 && files.Count == 1;
+            bool bmp = p.GetValue(format) == "bmp";
+            var rows = new Row[files.Count];
+            await FileRun.ForEach(console, files.Count, p.GetValue(jobs), "decompressing", cancel, i =>
+            {
+                var input = files[i];
+                var target = InputFiles.OutputFor(input, p.GetValue(output), single, bmp ? ".bmp" : ".png");
+                try
+                {
+                    if (File.Exists(target) && !p.GetValue(force)) throw new OutputExistsException(target);
+                    var decoded = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, File.ReadAllBytes(input), cancel);
+                    var image = decoded.Image;
+                    AtomicFile.Write(target, bmp ? ImageCodecs.EncodeBmp(image) : ImageCodecs.EncodePng(image, gray: image.SourceIsGray));
+                    rows[i] = new Row(input, target, image.Width, image.Height, decoded.Timings.NetworkMs + decoded.Timings.EntropyMs, null, ExitCodes.Ok);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    var (code, message) = ErrorReport.Classify(e);
+                    rows[i] = new Row(input, target, 0, 0, 0, message, code);
+                }
+            });
+            var table = new Table().AddColumns("input", "output", "size", "decode (ms)");
+            foreach (var r in rows)
+                table.AddRow(Markup.Escape(Path.GetFileName(r.Input)), r.Error is null ? Markup.Escape(r.Output) : "[red]failed[/]",
+                    r.Error is null ? $"{r.Width}x{r.Height}" : "", r.Error is null ? r.DecodeMs.ToString("F0") : "");
+            console.Ansi.Write(table);
+            foreach (var r in rows.Where(r => r.Error is not null)) console.Error.WriteLine($"vqz: {r.Input}: {r.Error}");
+            return rows.Select(r => r.ExitCode).FirstOrDefault(c => c != ExitCodes.Ok, ExitCodes.Ok);
+        });
+        return command;
+    }
+}
