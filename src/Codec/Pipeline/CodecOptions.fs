@@ -25,7 +25,7 @@ type Quality =
         | "high" -> High
         | other -> invalidArg (nameof text) $"unknown quality '{other}': expected low, medium or high"
 
-/// Where the VQ-VAE's networks run. The prior always runs on the CPU (it must be bit-exact, spec §9).
+/// Where the VQ-VAE's networks run. The prior always runs on the CPU (it must be bit-exact, spec/prior.md).
 [<RequireQualifiedAccess>]
 type ComputeDevice =
     /// The CPU (TorchSharp-cpu).

@@ -3,7 +3,7 @@ namespace VqVae.Codec.Prior
 open System
 open VqVae.Codec.Entropy
 
-/// The prior's nonlinearities, deterministic on every machine (spec §9.4): computed in binary64 from the
+/// The prior's nonlinearities, deterministic on every machine (spec/prior.md §3): computed in binary64 from the
 /// binary32 argument with DeterministicMath.expNonPositive (no libm), then rounded to binary32.
 [<RequireQualifiedAccess>]
 module Activations =

@@ -6,7 +6,7 @@ open System.Runtime.InteropServices
 
 /// A dense (fully connected) layer y = b + x W with W stored input-major: Weight[k * Outputs + o].
 /// Every convolution of the prior is evaluated as one: the input vector gathers the taps in a fixed
-/// order (spec §9.3).
+/// order (spec/prior.md §3).
 [<Sealed>]
 type DenseLayer(inputs: int, outputs: int, weight: float32[], bias: float32[]) =
     do
@@ -23,7 +23,7 @@ type DenseLayer(inputs: int, outputs: int, weight: float32[], bias: float32[]) =
     /// b.
     member _.Bias = bias
 
-/// The one arithmetic kernel of the prior evaluator (spec §9.3). For every row m and output o:
+/// The one arithmetic kernel of the prior evaluator (spec/prior.md §3). For every row m and output o:
 ///
 ///   acc = b[o]; for k = 0 .. K-1 in increasing order: if x[m, k] <> 0 then acc = acc + x[m, k] * W[k, o]
 ///

@@ -8,7 +8,7 @@ open System.Threading.Tasks
 [<Struct>]
 type TilePosition = { Tile: GatedPixelCnnTile; Row: int; Column: int }
 
-/// Evaluates the gated PixelCNN exactly as spec §9.5 prescribes. Two entry points share every
+/// Evaluates the gated PixelCNN exactly as spec/prior.md §4 prescribes. Two entry points share every
 /// arithmetic step: `logitsAt` (the horizontal stack and head at given positions) and `completeRows`
 /// (the vertical stack of a finished row). The decoder calls them position by position; the encoder
 /// calls them a whole row at a time; each output element is computed by the same sequence of binary32

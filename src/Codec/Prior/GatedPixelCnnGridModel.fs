@@ -3,7 +3,7 @@ namespace VqVae.Codec.Prior
 open System
 open VqVae.Codec.Entropy
 
-/// The gated PixelCNN as a conditional model for the grid coder (spec §8, §9). Stateful: one instance
+/// The gated PixelCNN as a conditional model for the grid coder (spec §8, spec/prior.md). Stateful: one instance
 /// per grid coded. Steps follow Tiling.steps; the decoder asks for step s after the symbols of steps
 /// before s were decoded, and the model absorbs them (embedding, and the vertical stack of every row
 /// that they complete) before evaluating step s. The encoder's TablesForAll evaluates each tile a row

@@ -2,7 +2,7 @@ namespace VqVae.Codec.Prior
 
 open System
 
-/// The evaluation state of the gated PixelCNN on one tile of the code grid (spec §9.5): the embedded
+/// The evaluation state of the gated PixelCNN on one tile of the code grid (spec/prior.md §4): the embedded
 /// codes known so far and, per layer, the horizontal outputs, the vertical outputs of finished rows, and
 /// the vertical-to-horizontal contribution of the row above. Feature vectors are stored position-major
 /// ((i * width + j) * channels + c).

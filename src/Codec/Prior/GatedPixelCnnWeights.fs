@@ -3,7 +3,7 @@ namespace VqVae.Codec.Prior
 open TorchSharp
 open VqVae.Codec.Models.Priors
 
-/// One gated layer as dense layers over gathered taps (spec §9.2). Tap order: vertical row-major over
+/// One gated layer as dense layers over gathered taps (spec/prior.md §4). Tap order: vertical row-major over
 /// dy = -p .. 0, dx = -p .. p; horizontal dx = -p .. 0 (dx = 0 left out in the first layer, type A).
 type GatedLayerWeights =
     {

@@ -4,7 +4,7 @@ namespace VqVae.Codec.Prior
 [<Struct>]
 type Tile = { Top: int; Left: int; Height: int; Width: int }
 
-/// How the code grid is split into tiles (spec §9.1): tiles of Side x Side codes in raster order, the
+/// How the code grid is split into tiles (spec/prior.md §2): tiles of Side x Side codes in raster order, the
 /// last row and column of tiles cut to the grid; Side = 0 means one tile, the whole grid. Tiles are
 /// independent, so the decoder evaluates them together, one position of each per step; every tile
 /// border costs the context across it.

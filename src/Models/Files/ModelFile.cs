@@ -23,7 +23,7 @@ public sealed record StoredTensor(string Name, StoredType Type, long[] Shape, by
 
 /// <summary>
 /// One model file: a JSON header (kind, name, architecture, training record), named tensors, and the
-/// SHA-256 of everything before it, which is the model's identity in .vqz headers (docs/model-file.md).
+/// SHA-256 of everything before it, which is the model's identity in .vqz headers (spec/model-file.md).
 ///
 /// Layout (little-endian): "VQZMODEL" | u16 version=1 | u32 jsonLength | json (UTF-8) | u32 tensorCount |
 /// per tensor: u16 nameLength | name | u8 type | u8 rank | rank x i64 dims | data | then 32 bytes SHA-256.
