@@ -1,0 +1,79 @@
+module VqVae.Codec.Codec.Tests.ImageCodecTests
+
+open System
+open System.Threading
+open Xunit
+open VqVae.Codec.Format
+open VqVae.Codec.Pipeline
+open VqVae.Codec.Codec.Tests.TinyModels
+
+let private options = { CodecOptions.Default with Threads = 2 }
+let private none = CancellationToken.None
+
+[<Theory>]
+[<InlineData(32, 32, 3, 0)>]
+[<InlineData(37, 23, 3, 4)>]
+[<InlineData(1, 1, 3, 0)>]
+[<InlineData(70, 45, 1, 8)>]
+let ``an image round-trips: the decoder recovers exactly the codes, at the original size and colour model`` (w: int, h: int, channels: int, tile: int) =
+    use catalog = TinyModels.catalog tile
+    let encoded = ImageCodec.encode catalog options None (image w h channels) none
+    let decoded = ImageCodec.decode catalog options VqzReaderOptions.Default (ReadOnlyMemory encoded.Bytes) none
+    Assert.Equal<int[]>(encoded.Codes, decoded.Codes)
+    Assert.Equal((w, h), (decoded.Image.Width, decoded.Image.Height))
+    Assert.Equal((if channels = 1 then ColourModel.Grayscale else ColourModel.Rgb), decoded.Header.Colour)
+    Assert.Equal((channels = 1), decoded.Image.SourceIsGray)
+    Assert.Equal((h + 3) / 4 * ((w + 3) / 4), decoded.Codes.Length)
+    Assert.True(encoded.Codes |> Array.distinct |> Array.length >= min 3 decoded.Codes.Length, "the test model must produce varied codes")
+    // Verification decoded the same image the separate decode gives.
+    Assert.Equal<byte[]>(encoded.Reconstruction.Value.Pixels, decoded.Image.Pixels)
+
+[<Fact>]
+let ``encoding is deterministic: the same image gives the same bytes with 1 and 2 threads`` () =
+    use catalog = TinyModels.catalog 4
+    let img = image 50 42 3
+    let one = ImageCodec.encode catalog { options with Threads = 1 } None img none
+    let two = ImageCodec.encode catalog { options with Threads = 2 } None img none
+    Assert.Equal<byte[]>(one.Bytes, two.Bytes)
+
+[<Fact>]
+let ``a thumbnail coded with built-in models carries at most 16 bytes of container overhead`` () =
+    use catalog = TinyModels.catalog 0
+    let builtIn = catalog.Sources |> List.map (fun s -> { s with BuiltIn = true })
+    use catalog = ModelCatalog.create builtIn catalog.Presets
+    let encoded = ImageCodec.encode catalog options None (image 32 32 3) none
+    let placement = (Vqz.readDetailed VqzReaderOptions.Default (ReadOnlyMemory encoded.Bytes)).Placement
+    Assert.True(placement.OverheadLength <= 16L, $"overhead {placement.OverheadLength} bytes")
+
+[<Fact>]
+let ``decoding without the models names them and their digests`` () =
+    use encoding = TinyModels.catalog 0
+    let encoded = ImageCodec.encode encoding options None (image 16 16 3) none
+    // A catalogue where a different file carries the same VQ-VAE name.
+    let other = TinyModels.vqvaeBytes 9L 4
+    use decoding = ModelCatalog.create [ ModelSource.ofBytes "elsewhere/tiny-f4.vqm" false other ] []
+    let e = Assert.Throws<VqzModelException>(fun () -> ImageCodec.decode decoding options VqzReaderOptions.Default (ReadOnlyMemory encoded.Bytes) none |> ignore)
+    Assert.Equal(ModelProblem.Missing, e.Problem)
+    Assert.Contains("'tiny-f4'", e.Message)
+    Assert.Contains(encoded.Models.VqVaeSource.Digest.Hex, e.Message)
+    Assert.Contains("a model of that name is installed (elsewhere/tiny-f4.vqm) but its sha256 is", e.Message)
+
+[<Fact>]
+let ``a file with embedded models decodes where they are not installed`` () =
+    use encoding = TinyModels.catalog 0
+    let encoded = ImageCodec.encode encoding { options with EmbedModels = true } None (image 20 12 3) none
+    use empty = ModelCatalog.create [] []
+    let decoded = ImageCodec.decode empty options VqzReaderOptions.Default (ReadOnlyMemory encoded.Bytes) none
+    Assert.Equal<int[]>(encoded.Codes, decoded.Codes)
+
+[<Fact>]
+let ``a unigram prior codes too, and a MADE prior is refused with a reason`` () =
+    use catalog = TinyModels.catalog 0
+    let v = catalog.Find("vqvae", "tiny-f4")
+    let models = catalog.Load(v, catalog.Find("prior", "tiny-unigram"))
+    let encoded = ImageCodec.encode catalog options (Some models) (image 24 24 3) none
+    let decoded = ImageCodec.decode catalog options VqzReaderOptions.Default (ReadOnlyMemory encoded.Bytes) none
+    Assert.Equal<int[]>(encoded.Codes, decoded.Codes)
+    let made = ModelSource.ofBytes "test:made.vqp" false (TinyModels.priorBytes 4L VqVae.Codec.Models.Priors.PriorKind.Made v.Bytes)
+    let e = Assert.Throws<VqzModelException>(fun () -> ImageCodec.encode catalog options (Some(catalog.Load(v, made))) (image 32 32 3) none |> ignore)
+    Assert.Equal(ModelProblem.NotCodable, e.Problem)

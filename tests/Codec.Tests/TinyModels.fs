@@ -1,0 +1,60 @@
+module VqVae.Codec.Codec.Tests.TinyModels
+
+open System
+open System.Text.Json.Nodes
+open TorchSharp
+open VqVae.Codec.Models.Data
+open VqVae.Codec.Models.Files
+open VqVae.Codec.Models.Networks
+open VqVae.Codec.Models.Priors
+open VqVae.Codec.Models.Quantizers
+open VqVae.Codec.Pipeline
+
+/// Untrained but fixed models (seeded): enough to test exactness, sizes and errors, not quality.
+let vqvaeBytes (seed: int64) (downsampling: int) =
+    torch.random.manual_seed seed |> ignore
+    let a = VqVaeArchitecture(HiddenChannels = 16, ResidualChannels = 8, ResidualBlocks = 1, LatentDim = 8, CodebookSize = 32, Downsampling = downsampling)
+    use network = new VqVaeNetwork(a, QuantizerOptions())
+    // Seed the prototypes with latents of a noise image (the quantizer's init from encoder outputs),
+    // so that images pick many different codes.
+    network.train ()
+    use noise = torch.rand(8L, 3L, 32L, 32L) - 0.5
+    network.Forward(noise, 0.0) |> ignore
+    network.eval ()
+    VqVaeModel.ToFile(network, $"tiny-f{downsampling}", JsonObject()).ToBytes()
+
+let priorBytes (seed: int64) (kind: PriorKind) (vqvae: byte[]) =
+    torch.random.manual_seed seed |> ignore
+    let a = PriorArchitecture(Kind = kind, CodebookSize = 32, Channels = 8, Layers = 2, HeadChannels = 16)
+    use prior = PriorFactory.Create(a, Array.init 32 (fun i -> int64 (i + 1)))
+    PriorModel.ToFile(prior, $"tiny-{PriorArchitecture.NameOf kind}", ModelFile.DigestOf(ReadOnlySpan vqvae), JsonObject()).ToBytes()
+
+/// A catalogue with a tiny VQ-VAE (downsampling 4) and its gated PixelCNN and unigram priors, and a
+/// "high" preset on the gated prior with tiles of `tile`.
+let catalog (tile: int) =
+    let v = vqvaeBytes 1L 4
+    let sources =
+        [
+            ModelSource.ofBytes "test:tiny-f4.vqm" false v
+            ModelSource.ofBytes "test:tiny-gated.vqp" false (priorBytes 2L PriorKind.GatedPixelCnn v)
+            ModelSource.ofBytes "test:tiny-unigram.vqp" false (priorBytes 3L PriorKind.Unigram v)
+        ]
+
+    let presets = [ { Quality = Quality.High; MaxSide = None; VqVae = "tiny-f4"; Prior = "tiny-gated-pixelcnn"; TileSide = tile } ]
+    ModelCatalog.create sources presets
+
+/// A deterministic test image of width x height: smooth gradients and a few edges.
+let image (width: int) (height: int) (channels: int) =
+    let pixels = Array.zeroCreate<byte> (width * height * 3)
+
+    for y in 0 .. height - 1 do
+        for x in 0 .. width - 1 do
+            let r = byte ((x * 255) / max 1 (width - 1))
+            let g = byte ((y * 255) / max 1 (height - 1))
+            let b = if (x / 5 + y / 7) % 2 = 0 then 40uy else 200uy
+            let i = 3 * (y * width + x)
+            pixels[i] <- r
+            pixels[i + 1] <- (if channels = 1 then r else g)
+            pixels[i + 2] <- (if channels = 1 then r else b)
+
+    RgbImage(width, height, pixels, SourceChannels = channels)
