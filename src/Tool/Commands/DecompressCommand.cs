@@ -13,6 +13,9 @@ internal static class DecompressCommand
 {
     private sealed record Row(string Input, string Output, int Width, int Height, double DecodeMs, string? Error, int ExitCode);
 
+    private static string CodeText(int[] codes, int width) =>
+        string.Join('\n', codes.Chunk(width).Select(row => string.Join(' ', row))) + "\n";
+
     public static Command Create()
     {
         var inputs = new Argument<string[]>("inputs") { Description = ".vqz files or folders of them.", Arity = ArgumentArity.OneOrMore };
@@ -21,9 +24,10 @@ internal static class DecompressCommand
         format.AcceptOnlyFromAmong("png", "bmp");
         var jobs = new Option<int>("--jobs", "-j") { Description = "Files decoded at once.", DefaultValueFactory = _ => 1 };
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
+        var codes = new Option<bool>("--codes") { Description = "Also write each decoded code grid as text (<output>.codes.txt: one line per row)." };
         var codec = new CodecOptionSet();
         var command = new Command("decompress", "Decompress .vqz files to PNG or BMP images.") { inputs };
-        foreach (var o in new Option[] { output, format, jobs, force }) command.Options.Add(o);
+        foreach (var o in new Option[] { output, format, jobs, force, codes }) command.Options.Add(o);
         codec.AddTo(command);
         command.SetAction(async (p, cancel) =>
         {
@@ -45,6 +49,7 @@ internal static class DecompressCommand
                     var decoded = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, File.ReadAllBytes(input), cancel);
                     var image = decoded.Image;
                     AtomicFile.Write(target, bmp ? ImageCodecs.EncodeBmp(image) : ImageCodecs.EncodePng(image, gray: image.SourceIsGray));
+                    if (p.GetValue(codes)) AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(decoded.Codes, decoded.Header.LatentWidth)));
                     rows[i] = new Row(input, target, image.Width, image.Height, decoded.Timings.NetworkMs + decoded.Timings.EntropyMs, null, ExitCodes.Ok);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

@@ -1,0 +1,100 @@
+namespace VqVae.Codec.Tool.Tests;
+
+[CollectionDefinition("codec", DisableParallelization = true)]
+public sealed class CodecCollection : ICollectionFixture<CodecFixture>;
+
+/// <summary>compress, decompress and roundtrip through the command line: outputs, exit codes, no lost data.</summary>
+[Collection("codec")]
+public sealed class CodecCommandTests(CodecFixture f)
+{
+    [Fact]
+    public async Task Compress_and_decompress_a_folder_report_rates_and_restore_the_sizes()
+    {
+        var vqz = f.NewDir("cd-vqz");
+        var png = f.NewDir("cd-png");
+        var (code, output, error) = await f.Run("compress", f.ImageDir, "-o", vqz, "--model-dir", f.ModelDir);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("bpp", output);
+        Assert.Contains("3 files: mean", output);
+        Assert.Equal(3, Directory.GetFiles(vqz, "*.vqz").Length);
+        (code, _, error) = await f.Run("decompress", vqz, "-o", png, "--model-dir", f.ModelDir);
+        Assert.True(code == ExitCodes.Ok, error);
+        var a = Models.Data.ImageCodecs.Decode(File.ReadAllBytes(Path.Combine(png, "a.png")), "a.png");
+        Assert.Equal((37, 29), (a.Width, a.Height));
+        Assert.Empty(Directory.GetFiles(f.Root, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task An_existing_output_is_never_overwritten_without_force()
+    {
+        var dir = f.NewDir("force");
+        var target = Path.Combine(dir, "b.vqz");
+        File.WriteAllText(target, "precious");
+        var (code, _, error) = await f.Run("compress", f.Image("b"), "-o", target, "--model-dir", f.ModelDir);
+        Assert.Equal(ExitCodes.OutputError, code);
+        Assert.Contains("--force", error);
+        Assert.Equal("precious", File.ReadAllText(target));
+        (code, _, _) = await f.Run("compress", f.Image("b"), "-o", target, "--model-dir", f.ModelDir, "--force");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.NotEqual("precious", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public async Task A_corrupt_file_is_bad_input_with_its_offset_and_leaves_no_output()
+    {
+        var dir = f.NewDir("corrupt");
+        var file = Path.Combine(dir, "b.vqz");
+        Assert.Equal(ExitCodes.Ok, (await f.Run("compress", f.Image("b"), "-o", file, "--model-dir", f.ModelDir)).Code);
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(file, bytes);
+        var (code, _, error) = await f.Run("decompress", file, "--model-dir", f.ModelDir);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("at byte", error);
+        Assert.False(File.Exists(Path.Combine(dir, "b.png")));
+    }
+
+    [Fact]
+    public async Task Decoding_without_the_models_exits_4_and_names_them()
+    {
+        var dir = f.NewDir("missing");
+        var file = Path.Combine(dir, "c.vqz");
+        Assert.Equal(ExitCodes.Ok, (await f.Run("compress", f.Image("c"), "-o", file, "--model-dir", f.ModelDir)).Code);
+        var (code, _, error) = await f.Run("decompress", file);
+        Assert.Equal(ExitCodes.MissingModel, code);
+        Assert.Contains("'cli-tiny'", error);
+        Assert.Contains("sha256", error);
+        Assert.False(File.Exists(Path.Combine(dir, "c.png")));
+        // With the models embedded, it decodes without them.
+        Assert.Equal(ExitCodes.Ok, (await f.Run("compress", f.Image("c"), "-o", file, "--model-dir", f.ModelDir, "--embed-model", "--force")).Code);
+        Assert.Equal(ExitCodes.Ok, (await f.Run("decompress", file)).Code);
+    }
+
+    [Fact]
+    public async Task Usage_errors_exit_2()
+    {
+        Assert.Equal(ExitCodes.Usage, (await f.Run("compress", f.Image("a"), "--quality", "ultra")).Code);
+        Assert.Equal(ExitCodes.Usage, (await f.Run("compress", f.Image("a"), "--model", "x")).Code);
+        Assert.Equal(ExitCodes.BadInput, (await f.Run("compress", Path.Combine(f.Root, "nothing-here.png"))).Code);
+    }
+
+    [Fact]
+    public void Files_encoded_in_separate_processes_with_1_and_2_threads_are_identical_and_decode_to_the_same_codes()
+    {
+        var dir = f.NewDir("processes");
+        var one = Path.Combine(dir, "one.vqz");
+        var two = Path.Combine(dir, "two.vqz");
+        Assert.Equal(0, f.RunProcess("compress", f.Image("a"), "-o", one, "--model-dir", f.ModelDir, "--threads", "1").Code);
+        Assert.Equal(0, f.RunProcess("compress", f.Image("a"), "-o", two, "--model-dir", f.ModelDir, "--threads", "2").Code);
+        Assert.Equal(File.ReadAllBytes(one), File.ReadAllBytes(two));
+
+        var decodedOne = Path.Combine(dir, "one.png");
+        var decodedTwo = Path.Combine(dir, "two.png");
+        Assert.Equal(0, f.RunProcess("decompress", one, "-o", decodedOne, "--model-dir", f.ModelDir, "--threads", "1", "--codes").Code);
+        Assert.Equal(0, f.RunProcess("decompress", two, "-o", decodedTwo, "--model-dir", f.ModelDir, "--threads", "2", "--codes").Code);
+        var codes = File.ReadAllText(decodedOne + ".codes.txt");
+        Assert.Equal(8, codes.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);   // ceil(29 / 4) rows
+        Assert.Equal(codes, File.ReadAllText(decodedTwo + ".codes.txt"));
+        Assert.Equal(File.ReadAllBytes(decodedOne), File.ReadAllBytes(decodedTwo));
+    }
+}

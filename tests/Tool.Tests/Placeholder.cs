@@ -1,1 +1,0 @@
-namespace VqVae.Codec.Tool.Tests; internal static class Placeholder { }
