@@ -40,8 +40,20 @@ type GridModel() =
         let k = this.Alphabet
         let stride = k + 1
         let data = Array.zeroCreate<int> (shape.Count * stride)
+        let filled = Array.zeroCreate<bool> shape.Count
+        let steps = this.Steps shape
 
-        this.Steps shape
+        for step in steps do
+            for p in step do
+                if uint p >= uint shape.Count || filled[p] then
+                    invalidOp $"the model's steps are not a permutation of 0 .. {shape.Count - 1} (position {p})"
+
+                filled[p] <- true
+
+        if Array.contains false filled then
+            invalidOp "the model's steps do not cover every position"
+
+        steps
         |> Array.iteri (fun i positions ->
             let t = this.TablesForStep(grid, shape, i)
 
