@@ -147,3 +147,10 @@ let ``steps that miss a position are rejected, not coded`` () =
     Assert.Throws<InvalidOperationException>(fun () -> model.TablesForAll(Array.zeroCreate 4, shape) |> ignore) |> ignore
     Assert.Throws<InvalidOperationException>(fun () -> GridCoding.encodeGrid model shape (Array.zeroCreate 4) CancellationToken.None |> ignore) |> ignore
     Assert.NotEmpty(GridModelCheck.check model shape (Array.zeroCreate 4))
+
+[<Fact>]
+let ``a 1 x 1 grid with an empty second step round-trips`` () =
+    let shape = { Height = 1; Width = 1 }
+    let model = CheckerboardModel(64, 1)
+    Assert.Empty(GridModelCheck.check model shape [| 17 |])
+    Assert.Equal<int[]>([| 17 |], roundTrip model shape [| 17 |])
