@@ -132,3 +132,25 @@ let ``mutated payloads decode or fail with a format error only`` () =
             GridCoding.decodeGrid model shape (ReadOnlyMemory(m, 0, cut)) CancellationToken.None |> ignore
         with :? VqzFormatException ->
             ()
+
+/// A broken model whose steps miss the last position.
+type IncompleteModel() =
+    inherit GridModel()
+    override _.Alphabet = 4
+    override _.Steps shape = [| Array.init (shape.Count - 1) id |]
+    override _.TablesForStep(_, _, _) = FrequencyTable.uniform 4
+
+[<Fact>]
+let ``steps that miss a position are rejected, not coded`` () =
+    let shape = { Height = 2; Width = 2 }
+    let model = IncompleteModel()
+    Assert.Throws<InvalidOperationException>(fun () -> model.TablesForAll(Array.zeroCreate 4, shape) |> ignore) |> ignore
+    Assert.Throws<InvalidOperationException>(fun () -> GridCoding.encodeGrid model shape (Array.zeroCreate 4) CancellationToken.None |> ignore) |> ignore
+    Assert.NotEmpty(GridModelCheck.check model shape (Array.zeroCreate 4))
+
+[<Fact>]
+let ``a 1 x 1 grid with an empty second step round-trips`` () =
+    let shape = { Height = 1; Width = 1 }
+    let model = CheckerboardModel(64, 1)
+    Assert.Empty(GridModelCheck.check model shape [| 17 |])
+    Assert.Equal<int[]>([| 17 |], roundTrip model shape [| 17 |])

@@ -67,15 +67,18 @@ module GridCoding =
         let grid = Array.zeroCreate<int> shape.Count
         let decoder = RangeDecoder payload
 
-        steps
-        |> Array.iteri (fun i step ->
+        for i in 0 .. steps.Length - 1 do
+            let step = steps[i]
             cancellation.ThrowIfCancellationRequested()
-            let tables = model.TablesForStep(grid, shape, i)
-            checkTables model tables step.Length $"TablesForStep {i}"
-            let shared = tables.Count = 1
 
-            for j in 0 .. step.Length - 1 do
-                grid[step[j]] <- decoder.Decode(tables, (if shared then 0 else j)))
+            // An empty step codes nothing; its tables are not asked for (spec §8.1).
+            if step.Length > 0 then
+                let tables = model.TablesForStep(grid, shape, i)
+                checkTables model tables step.Length $"TablesForStep {i}"
+                let shared = tables.Count = 1
+
+                for j in 0 .. step.Length - 1 do
+                    grid[step[j]] <- decoder.Decode(tables, (if shared then 0 else j))
 
         decoder.Finish()
         grid

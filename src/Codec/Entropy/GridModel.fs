@@ -28,7 +28,7 @@ type GridModel() =
     abstract Steps: shape: GridShape -> int[][]
 
     /// Decoder: the tables of step `step`, row j for position Steps(shape)[step][j], or a single table
-    /// for every position of the step. `grid` holds the symbols of all earlier steps; its other
+    /// for every position of the step. Never called for an empty step. `grid` holds the symbols of all earlier steps; its other
     /// entries are unspecified and must not be read.
     abstract TablesForStep: grid: int[] * shape: GridShape * step: int -> FrequencyTables
 
@@ -40,18 +40,31 @@ type GridModel() =
         let k = this.Alphabet
         let stride = k + 1
         let data = Array.zeroCreate<int> (shape.Count * stride)
+        let filled = Array.zeroCreate<bool> shape.Count
+        let steps = this.Steps shape
 
-        this.Steps shape
-        |> Array.iteri (fun i positions ->
-            let t = this.TablesForStep(grid, shape, i)
+        for step in steps do
+            for p in step do
+                if uint p >= uint shape.Count || filled[p] then
+                    invalidOp $"the model's steps are not a permutation of 0 .. {shape.Count - 1} (position {p})"
 
-            if t.Alphabet <> k || (t.Count <> positions.Length && t.Count <> 1) then
-                invalidOp $"step {i}: {t.Count} table(s) of {t.Alphabet} symbols for {positions.Length} positions of {k}"
+                filled[p] <- true
 
-            positions
-            |> Array.iteri (fun j p ->
-                let row = if t.Count = 1 then 0 else j
-                t.Cumulative.Slice(row * stride, stride).CopyTo(Span(data, p * stride, stride))))
+        if Array.contains false filled then
+            invalidOp "the model's steps do not cover every position"
+
+        for i in 0 .. steps.Length - 1 do
+            let positions = steps[i]
+
+            if positions.Length > 0 then
+                let t = this.TablesForStep(grid, shape, i)
+
+                if t.Alphabet <> k || (t.Count <> positions.Length && t.Count <> 1) then
+                    invalidOp $"step {i}: {t.Count} table(s) of {t.Alphabet} symbols for {positions.Length} positions of {k}"
+
+                for j in 0 .. positions.Length - 1 do
+                    let row = if t.Count = 1 then 0 else j
+                    t.Cumulative.Slice(row * stride, stride).CopyTo(Span(data, positions[j] * stride, stride))
 
         FrequencyTables(k, shape.Count, data)
 
