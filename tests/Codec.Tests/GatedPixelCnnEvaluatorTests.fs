@@ -44,6 +44,8 @@ let ``the evaluator computes the network's logits (a whole grid, one tile)`` () 
 [<InlineData(0, 5, 8)>]
 [<InlineData(4, 9, 7)>]
 [<InlineData(3, 8, 8)>]
+[<InlineData(0, 4, 21)>] // rows wider than one parallel chunk: positions of a row depend on their left neighbours
+[<InlineData(16, 5, 40)>]
 let ``step-by-step tables equal the encoder's at every position, from grids filled only up to each step`` (side: int, h: int, w: int) =
     use prior = randomPrior 3L 8 2
     let weights = GatedPixelCnnWeights.ofPrior prior

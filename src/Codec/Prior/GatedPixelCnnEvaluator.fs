@@ -41,27 +41,27 @@ module GatedPixelCnnEvaluator =
         else
             ReadOnlySpan(map, (i * tile.Width + j) * c, c).CopyTo dst
 
-    /// The logits [count x K] at `positions` (all their earlier codes set), chunk by chunk in parallel.
+    /// The logits [count x K] at `positions` (all their earlier codes set). Layer by layer over all
+    /// positions, chunks in parallel within a layer: a position's horizontal taps read the previous
+    /// layer at its left neighbours, which may be other positions of the same call.
     let logitsAt (threads: int) (positions: TilePosition[]) (logits: float32[]) =
         if positions.Length > 0 then
             let w = positions[0].Tile.Weights
             let c, k, layers = w.Channels, w.Codes, w.Layers.Length
 
-            parallelChunks threads positions.Length (fun first last ->
-                let m = last - first
-                let maxTaps = w.Pad + 1
-                let x = rent (m * maxTaps * c)
-                let pre = rent (m * 2 * c)
-                let gated = rent (m * c)
-                let out = rent (m * c)
-                let hidden = rent (m * w.HeadHidden.Outputs)
+            for l in 0 .. layers - 1 do
+                let layer = w.Layers[l]
+                let taps = layer.HorizontalTaps
+                let width = taps.Length * c
 
-                try
-                    for l in 0 .. layers - 1 do
-                        let layer = w.Layers[l]
-                        let taps = layer.HorizontalTaps
-                        let width = taps.Length * c
+                parallelChunks threads positions.Length (fun first last ->
+                    let m = last - first
+                    let x = rent (m * width)
+                    let pre = rent (m * 2 * c)
+                    let gated = rent (m * c)
+                    let out = rent (m * c)
 
+                    try
                         for r in 0 .. m - 1 do
                             let q = positions[first + r]
                             let input = q.Tile.HorizontalInput l
@@ -95,16 +95,27 @@ module GatedPixelCnnEvaluator =
                                     target[at + o] <- out[r * c + o] + input[at + o]
                             else
                                 Array.Copy(out, r * c, target, at, c)
+                    finally
+                        give x
+                        give pre
+                        give gated
+                        give out)
 
-                    // Head: ReLU, 1x1, ReLU, 1x1 to K logits.
+            // Head: ReLU, 1x1, ReLU, 1x1 to K logits.
+            parallelChunks threads positions.Length (fun first last ->
+                let m = last - first
+                let x = rent (m * c)
+                let hc = w.HeadHidden.Outputs
+                let hidden = rent (m * hc)
+
+                try
                     for r in 0 .. m - 1 do
                         let q = positions[first + r]
-                        let last = q.Tile.HorizontalOutput(layers - 1)
+                        let top = q.Tile.HorizontalOutput(layers - 1)
                         let at = (q.Row * q.Tile.Width + q.Column) * c
-                        Activations.reluInto (ReadOnlySpan(last, at, c)) (Span(x, r * c, c))
+                        Activations.reluInto (ReadOnlySpan(top, at, c)) (Span(x, r * c, c))
 
                     Dense.apply w.HeadHidden (ReadOnlySpan(x, 0, m * c)) m (Span hidden)
-                    let hc = w.HeadHidden.Outputs
 
                     for i in 0 .. m * hc - 1 do
                         hidden[i] <- Activations.relu hidden[i]
@@ -112,9 +123,6 @@ module GatedPixelCnnEvaluator =
                     Dense.apply w.HeadLogits (ReadOnlySpan(hidden, 0, m * hc)) m (Span(logits, first * k, m * k))
                 finally
                     give x
-                    give pre
-                    give gated
-                    give out
                     give hidden)
 
     /// Runs the vertical stack over row `row` of each tile (every code of that row set): the vertical
