@@ -104,3 +104,11 @@ let ``pinned: a fixed logits vector gives a fixed table`` () =
 let ``pinned: a fixed histogram gives a fixed table`` () =
     let t = FrequencyTable.ofCounts (Array.init 512 (fun i -> int64 (100_000 / (i + 1))))
     Assert.Equal("30b9dd10055a1f5d49bb492d80b31a78d296b7e926421feb67de3441eb088e68", digest t)
+
+[<Property(MaxTest = 500)>]
+let ``selecting the threshold gives the value a full sort gives, ties included`` (values: FsCheck.NormalFloat list) (rank: FsCheck.PositiveInt) =
+    let a = values |> List.map (fun v -> Math.Round(float v, 1)) |> Array.ofList   // rounding makes ties common
+    a.Length = 0
+    || (let r = rank.Get % a.Length
+        let sorted = Array.sort a
+        FrequencyTable.select (Span(Array.copy a)) r = sorted[r])

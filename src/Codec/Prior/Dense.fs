@@ -1,12 +1,14 @@
 namespace VqVae.Codec.Prior
 
+#nowarn "9" // native pointers: the kernel reads pinned arrays without bounds checks
+
 open System
 open System.Numerics
-open System.Runtime.InteropServices
+open Microsoft.FSharp.NativeInterop
 
 /// A dense (fully connected) layer y = b + x W with W stored input-major: Weight[k * Outputs + o].
 /// Every convolution of the prior is evaluated as one: the input vector gathers the taps in a fixed
-/// order (spec/prior.md §3).
+/// order (spec/prior.md §4).
 [<Sealed>]
 type DenseLayer(inputs: int, outputs: int, weight: float32[], bias: float32[]) =
     do
@@ -25,88 +27,121 @@ type DenseLayer(inputs: int, outputs: int, weight: float32[], bias: float32[]) =
 
 /// The one arithmetic kernel of the prior evaluator (spec/prior.md §3). For every row m and output o:
 ///
-///   acc = b[o]; for k = 0 .. K-1 in increasing order: if x[m, k] <> 0 then acc = acc + x[m, k] * W[k, o]
+///   acc = b[o]; for k = 0 .. K-1 in increasing order: acc = acc + x[m, k] * W[k, o]
 ///
 /// in IEEE-754 binary32, one rounded product and one rounded sum per term (never a fused multiply-add).
-/// Rows and outputs are independent, so the result of an element does not depend on how many rows are
-/// computed together, on the SIMD width, or on the thread: this is what makes encoder and decoder agree.
+/// Rows and outputs are independent: the blocking below (4 rows by 2 vectors of outputs, one SIMD lane
+/// per output) changes which elements are computed together, never the operations on one element, so
+/// the result does not depend on how many rows are computed together, on the SIMD width, or on the
+/// thread. That is what makes encoder and decoder agree.
 [<RequireQualifiedAccess>]
 module Dense =
     let private lanes = Vector<float32>.Count
 
-    /// Scalar path for outputs [from, outputs): the same per-element sequence as the vector path.
-    let private scalarTail (layer: DenseLayer) (x: ReadOnlySpan<float32>) (y: Span<float32>) (from: int) =
-        let w = layer.Weight
-        let n = layer.Outputs
+    let inline private load (p: nativeptr<float32>) (i: int) = NativePtr.read (NativePtr.ofNativeInt<Vector<float32>> (NativePtr.toNativeInt (NativePtr.add p i)))
 
-        for o in from .. n - 1 do
-            let mutable acc = layer.Bias[o]
+    let inline private store (p: nativeptr<float32>) (i: int) (v: Vector<float32>) =
+        NativePtr.write (NativePtr.ofNativeInt<Vector<float32>> (NativePtr.toNativeInt (NativePtr.add p i))) v
 
-            for k in 0 .. layer.Inputs - 1 do
-                let xk = x[k]
+    /// Scalar reference for one element (outputs that do not fill a vector).
+    let inline private element (x: nativeptr<float32>) (w: nativeptr<float32>) (b: nativeptr<float32>) (inputs: int) (n: int) (o: int) =
+        let mutable acc = NativePtr.get b o
 
-                if xk <> 0.0f then
-                    acc <- acc + xk * w[k * n + o]
+        for k in 0 .. inputs - 1 do
+            acc <- acc + NativePtr.get x k * NativePtr.get w (k * n + o)
 
-            y[o] <- acc
-
-    /// One row: y = b + x W.
-    let applyRow (layer: DenseLayer) (x: ReadOnlySpan<float32>) (y: Span<float32>) =
-        let n = layer.Outputs
-        let inputs = layer.Inputs
-        let w = layer.Weight
-        let wv = MemoryMarshal.Cast<float32, Vector<float32>>(ReadOnlySpan w)
-        let bv = MemoryMarshal.Cast<float32, Vector<float32>>(ReadOnlySpan layer.Bias)
-        let yv = MemoryMarshal.Cast<float32, Vector<float32>>(y.Slice(0, n))
-        let vectors = n / lanes
-        let stride = n / lanes
-        // Blocks of four vectors of outputs keep four accumulators in registers.
-        let mutable v = 0
-
-        if n % lanes = 0 then
-            while v + 4 <= vectors do
-                let mutable a0 = bv[v]
-                let mutable a1 = bv[v + 1]
-                let mutable a2 = bv[v + 2]
-                let mutable a3 = bv[v + 3]
-
-                for k in 0 .. inputs - 1 do
-                    let xk = x[k]
-
-                    if xk <> 0.0f then
-                        let s = Vector<float32>(xk)
-                        let row = k * stride + v
-                        a0 <- a0 + s * wv[row]
-                        a1 <- a1 + s * wv[row + 1]
-                        a2 <- a2 + s * wv[row + 2]
-                        a3 <- a3 + s * wv[row + 3]
-
-                yv[v] <- a0
-                yv[v + 1] <- a1
-                yv[v + 2] <- a2
-                yv[v + 3] <- a3
-                v <- v + 4
-
-            while v < vectors do
-                let mutable a0 = bv[v]
-
-                for k in 0 .. inputs - 1 do
-                    let xk = x[k]
-
-                    if xk <> 0.0f then
-                        a0 <- a0 + Vector<float32>(xk) * wv[k * stride + v]
-
-                yv[v] <- a0
-                v <- v + 1
-
-            ()
-        else
-            scalarTail layer x y 0
+        acc
 
     /// Rows [0, rows) of x (row-major, layer.Inputs wide) into y (layer.Outputs wide).
     let apply (layer: DenseLayer) (x: ReadOnlySpan<float32>) (rows: int) (y: Span<float32>) =
-        if x.Length < rows * layer.Inputs || y.Length < rows * layer.Outputs then
+        let inputs, n = layer.Inputs, layer.Outputs
+
+        if rows < 0 || x.Length < rows * inputs || y.Length < rows * n then
             invalidArg (nameof x) "input or output too short"
 
-        for m in 0 .. rows - 1 do
-            applyRow layer (x.Slice(m * layer.Inputs, layer.Inputs)) (y.Slice(m * layer.Outputs, layer.Outputs))
+        let vectorOutputs = n / lanes * lanes
+        use xp = fixed x
+        use yp = fixed y
+        use wp = fixed layer.Weight
+        use bp = fixed layer.Bias
+        let mutable m = 0
+
+        while m < rows do
+            let block = min 4 (rows - m)
+            let x0 = NativePtr.add xp (m * inputs)
+            let x1 = NativePtr.add xp ((m + min 1 (block - 1)) * inputs)
+            let x2 = NativePtr.add xp ((m + min 2 (block - 1)) * inputs)
+            let x3 = NativePtr.add xp ((m + min 3 (block - 1)) * inputs)
+            let mutable o = 0
+
+            // Two vectors of outputs for four rows at a time: 8 accumulators, 2 weight loads per k.
+            while o + 2 * lanes <= vectorOutputs do
+                let b0 = load bp o
+                let b1 = load bp (o + lanes)
+                let mutable a00 = b0
+                let mutable a01 = b1
+                let mutable a10 = b0
+                let mutable a11 = b1
+                let mutable a20 = b0
+                let mutable a21 = b1
+                let mutable a30 = b0
+                let mutable a31 = b1
+
+                for k in 0 .. inputs - 1 do
+                    let wk = NativePtr.add wp (k * n + o)
+                    let w0 = load wk 0
+                    let w1 = load wk lanes
+                    let s0 = Vector<float32>(NativePtr.get x0 k)
+                    let s1 = Vector<float32>(NativePtr.get x1 k)
+                    let s2 = Vector<float32>(NativePtr.get x2 k)
+                    let s3 = Vector<float32>(NativePtr.get x3 k)
+                    a00 <- a00 + s0 * w0
+                    a01 <- a01 + s0 * w1
+                    a10 <- a10 + s1 * w0
+                    a11 <- a11 + s1 * w1
+                    a20 <- a20 + s2 * w0
+                    a21 <- a21 + s2 * w1
+                    a30 <- a30 + s3 * w0
+                    a31 <- a31 + s3 * w1
+
+                let row r = NativePtr.add yp ((m + r) * n + o)
+                store (row 0) 0 a00
+                store (row 0) lanes a01
+
+                if block > 1 then
+                    store (row 1) 0 a10
+                    store (row 1) lanes a11
+
+                if block > 2 then
+                    store (row 2) 0 a20
+                    store (row 2) lanes a21
+
+                if block > 3 then
+                    store (row 3) 0 a30
+                    store (row 3) lanes a31
+
+                o <- o + 2 * lanes
+
+            // A last single vector, then single outputs: the same sequence per element.
+            while o + lanes <= vectorOutputs do
+                for r in 0 .. block - 1 do
+                    let xr = NativePtr.add xp ((m + r) * inputs)
+                    let mutable a = load bp o
+
+                    for k in 0 .. inputs - 1 do
+                        a <- a + Vector<float32>(NativePtr.get xr k) * load (NativePtr.add wp (k * n)) o
+
+                    store (NativePtr.add yp ((m + r) * n)) o a
+
+                o <- o + lanes
+
+            while o < n do
+                for r in 0 .. block - 1 do
+                    NativePtr.set yp ((m + r) * n + o) (element (NativePtr.add xp ((m + r) * inputs)) wp bp inputs n o)
+
+                o <- o + 1
+
+            m <- m + block
+
+    /// One row: y = b + x W.
+    let applyRow (layer: DenseLayer) (x: ReadOnlySpan<float32>) (y: Span<float32>) = apply layer x 1 y
