@@ -34,6 +34,20 @@ module DeterministicMath =
             bits 0x3E21EED8EFF8D898L
         |]
 
+    let private c0 = c[0]
+    let private c1 = c[1]
+    let private c2 = c[2]
+    let private c3 = c[3]
+    let private c4 = c[4]
+    let private c5 = c[5]
+    let private c6 = c[6]
+    let private c7 = c[7]
+    let private c8 = c[8]
+    let private c9 = c[9]
+    let private c10 = c[10]
+    let private c11 = c[11]
+    let private c12 = c[12]
+
     /// Below this argument, exp is defined as 0 (exp(-708) is about 3e-308, near the smallest normal).
     [<Literal>]
     let ExpCutoff = -708.0
@@ -49,9 +63,17 @@ module DeterministicMath =
         else
             let k = Math.Floor(x * invLn2 + 0.5)
             let r = (x - k * ln2Hi) - k * ln2Lo
-            let mutable p = c[12]
-
-            for i in 11 .. -1 .. 0 do
-                p <- p * r + c[i]
-
-            p * bits ((int64 k + 1023L) <<< 52)
+            // Horner's rule written out: the same operations in the same order as a loop from c[12] down.
+            let p = c12 * r + c11
+            let p = p * r + c10
+            let p = p * r + c9
+            let p = p * r + c8
+            let p = p * r + c7
+            let p = p * r + c6
+            let p = p * r + c5
+            let p = p * r + c4
+            let p = p * r + c3
+            let p = p * r + c2
+            let p = p * r + c1
+            let p = p * r + c0
+            p * BitConverter.Int64BitsToDouble((int64 k + 1023L) <<< 52)
