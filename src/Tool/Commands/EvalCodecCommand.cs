@@ -227,21 +227,37 @@ internal static class EvalCodecCommand
 
         if (e.BdRates.Count > 0)
         {
-            var bd = new Table().AddColumns("vqz against", "quality", "BD-rate", "over", "or why none");
-            bd.Title = new TableTitle($"BD-rate of the vqz curve ({string.Join(", ", e.Points.Where(p => p.Codec == "vqz").Select(p => p.Setting))}), {e.BdMethodName}");
-            foreach (var r in e.BdRates)
-                bd.AddRow(r.Anchor, r.Metric == "psnr" ? "PSNR" : "MS-SSIM (dB)", r.Percent is { } v ? $"{v:+0.0;-0.0}%" : "-",
-                    r.From is { } a ? $"{a:F2} to {r.To:F2} dB" : "", Markup.Escape(r.Reason ?? ""));
+            var vqzSettings = string.Join(", ", e.Points.Where(p => p.Codec == "vqz").Select(p => p.Setting));
+            var bd = new Table().AddColumns("vqz against", "BD-rate (PSNR)", "PSNR interval", "BD-rate (MS-SSIM)", "MS-SSIM interval");
+            bd.Title = new TableTitle($"BD-rate of the vqz curve ({vqzSettings}), {e.BdMethodName}");
+            foreach (var anchor in e.BdRates.GroupBy(r => r.Anchor))
+            {
+                var cells = new List<string> { anchor.Key };
+                foreach (var metric in new[] { "psnr", "msssim" })
+                {
+                    var r = anchor.FirstOrDefault(x => x.Metric == metric);
+                    cells.Add(r?.Percent is { } v ? $"{v:+0.0;-0.0}%" : "none");
+                    cells.Add(r?.From is { } a ? $"{a:F2} to {r.To:F2} dB" : "");
+                }
+                bd.AddRow(cells.ToArray());
+            }
             console.Ansi.Write(bd);
+            foreach (var r in e.BdRates.Where(r => r.Reason is not null))
+                console.Out.WriteLine($"no BD-rate against {r.Anchor} ({(r.Metric == "psnr" ? "PSNR" : "MS-SSIM")} in dB): {r.Reason}.");
         }
         if (e.AtEqualPsnr.Count > 0)
         {
-            var eq = new Table().AddColumns("vqz preset", "against", "rate at equal PSNR", "or why none");
-            foreach (var r in e.AtEqualPsnr)
-                eq.AddRow(r.Preset, r.Anchor, r.Percent is { } v ? $"{v:+0.0;-0.0}%" : "-", Markup.Escape(r.Reason ?? ""));
+            var anchors = e.AtEqualPsnr.Select(r => r.Anchor).Distinct().ToList();
+            var eq = new Table().AddColumn("vqz preset");
+            foreach (var a in anchors) eq.AddColumn($"vs {a}");
+            eq.Title = new TableTitle("rate of each preset against each codec at the same PSNR");
+            foreach (var preset in e.AtEqualPsnr.GroupBy(r => r.Preset))
+                eq.AddRow(anchors.Select(a => preset.FirstOrDefault(r => r.Anchor == a)?.Percent is { } v ? $"{v:+0.0;-0.0}%" : "outside").Prepend(preset.Key).ToArray());
             console.Ansi.Write(eq);
+            if (e.AtEqualPsnr.Any(r => r.Percent is null))
+                console.Out.WriteLine("outside: the preset's PSNR lies outside the PSNR range that codec's sweep covers (nothing is extrapolated).");
         }
-        else if (e.Points.Any(p => p.Codec == "vqz") && e.Points.Any(p => p.Codec != "vqz") is false)
+        else if (e.Points.Any(p => p.Codec == "vqz") && !e.Points.Any(p => p.Codec != "vqz"))
             console.Out.WriteLine("No standard codec was measured, so there is no BD-rate.");
     }
 }
