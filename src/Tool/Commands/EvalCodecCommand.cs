@@ -52,6 +52,8 @@ internal static class EvalCodecCommand
             var sweeps = new Dictionary<string, string?> { ["jpeg"] = p.GetValue(jpegSweep), ["webp"] = p.GetValue(webpSweep), ["avif"] = p.GetValue(avifSweep) };
             var plan = MakePlan(catalog, p.GetValue(quality), p.GetValue(standard), sweeps);
             foreach (var s in plan.Skipped) console.Warn($"{s.Codec} skipped: {s.Reason}");
+            if (plan.Standards.Any(s => s.Codec is JpegCodec && s.Sweep.Contains(75)))
+                console.Warn("JPEG quality 75 re-encodes the CIFAR-10 copies (quality-75 JPEGs) almost losslessly; leave it out of CIFAR-10 comparisons (docs/evaluation.md)");
             if (plan.Qualities.Count == 0 && plan.Standards.Count == 0)
                 throw new UsageException("nothing to evaluate: no vqz preset and no standard codec is available");
 
