@@ -14,6 +14,8 @@ internal static class ErrorReport
         OutputExistsException => (ExitCodes.OutputError, e.Message),
         ModelFileException => (ExitCodes.MissingModel, e.Message),
         ImageDecodeException => (ExitCodes.BadInput, e.Message),
+        Plotting.InputFormatException => (ExitCodes.BadInput, e.Message),
+        Evaluation.ExternalToolException => (ExitCodes.BadInput, e.Message),
         VqzFormatException => (ExitCodes.BadInput, e.Message),
         Pipeline.VqzModelException => (ExitCodes.MissingModel, e.Message),
         Pipeline.UnsupportedImageException => (ExitCodes.BadInput, e.Message),
