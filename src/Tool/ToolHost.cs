@@ -29,7 +29,15 @@ internal static class ToolHost
         bool verbose = parse.GetValue(CommonOptions.Verbose);
         try
         {
-            var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = error };
+            var config = new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                Output = output,
+                Error = error,
+                // Ctrl-C and SIGTERM cancel the command; training then writes a checkpoint, which can take
+                // a training step or two on a busy machine, so wait for it instead of the default 2 s.
+                ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
+            };
             return await parse.InvokeAsync(config, cancel);
         }
         catch (Exception e)

@@ -57,6 +57,39 @@ public static class ImageCodecs
     /// <summary>Encodes 8-bit RGB as PNG, or as grayscale PNG when <paramref name="gray"/> (the R channel).</summary>
     public static byte[] EncodePng(RgbImage image, bool gray = false) => Encode(image, gray, bmp: false);
 
+    /// <summary>Encodes 8-bit RGB as JPEG at <paramref name="quality"/> (1..100), 4:2:0 as stb_image_write does.</summary>
+    public static byte[] EncodeJpeg(RgbImage image, int quality)
+    {
+        using var stream = new MemoryStream();
+        new ImageWriter().WriteJpg(image.Pixels, image.Width, image.Height, StbImageWriteSharp.ColorComponents.RedGreenBlue, stream, quality);
+        return stream.ToArray();
+    }
+
+    /// <summary>Bilinear resize (pixel centres aligned), for making test images of a given size.</summary>
+    public static RgbImage Resize(RgbImage image, int width, int height)
+    {
+        var pixels = new byte[width * height * 3];
+        for (int y = 0; y < height; y++)
+        {
+            double sy = Math.Clamp((y + 0.5) * image.Height / height - 0.5, 0, image.Height - 1);
+            int y0 = (int)sy, y1 = Math.Min(y0 + 1, image.Height - 1);
+            double fy = sy - y0;
+            for (int x = 0; x < width; x++)
+            {
+                double sx = Math.Clamp((x + 0.5) * image.Width / width - 0.5, 0, image.Width - 1);
+                int x0 = (int)sx, x1 = Math.Min(x0 + 1, image.Width - 1);
+                double fx = sx - x0;
+                for (int c = 0; c < 3; c++)
+                {
+                    double top = image.Pixels[(y0 * image.Width + x0) * 3 + c] * (1 - fx) + image.Pixels[(y0 * image.Width + x1) * 3 + c] * fx;
+                    double bottom = image.Pixels[(y1 * image.Width + x0) * 3 + c] * (1 - fx) + image.Pixels[(y1 * image.Width + x1) * 3 + c] * fx;
+                    pixels[(y * width + x) * 3 + c] = (byte)Math.Round(top * (1 - fy) + bottom * fy);
+                }
+            }
+        }
+        return new RgbImage(width, height, pixels);
+    }
+
     /// <summary>Encodes 8-bit RGB as BMP (grayscale written as RGB, as BMP readers expect).</summary>
     public static byte[] EncodeBmp(RgbImage image) => Encode(image, gray: false, bmp: true);
 

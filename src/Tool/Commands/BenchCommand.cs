@@ -10,6 +10,7 @@ internal static class BenchCommand
     [
         BenchTrainCommand.Create(),
         BenchCoderCommand.Create(),
+        BenchCodecCommand.Create(),
     ];
 
     public static Command Create()

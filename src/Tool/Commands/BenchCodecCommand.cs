@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.FSharp.Core;
+using Spectre.Console;
+using VqVae.Codec.Format;
+using VqVae.Codec.Models.Data;
+using VqVae.Codec.Models.Evaluation;
+using VqVae.Codec.Pipeline;
+using VqVae.Codec.Tool.Terminal;
+
+namespace VqVae.Codec.Tool.Commands;
+
+/// <summary>
+/// `vqz bench codec`: encode and decode times of a photo (default: the 768x512 sample) and the throughput
+/// of thumbnails (default: the 100 committed CIFAR-10 test images), with the default models.
+/// </summary>
+internal static class BenchCodecCommand
+{
+    public static Command Create()
+    {
+        var image = new Option<string>("--image") { Description = "The photo to time.", DefaultValueFactory = _ => "samples/bsds-101027-768x512.jpg" };
+        var thumbnails = new Option<string>("--thumbnails") { Description = "Thumbnails to time (image, folder or tar).", DefaultValueFactory = _ => "tests/data/cifar10/test-100.tar" };
+        var quality = new Option<string>("--quality", "-q") { Description = "low | medium | high.", DefaultValueFactory = _ => "high" };
+        quality.AcceptOnlyFromAmong("low", "medium", "high");
+        var runs = new Option<int>("--runs") { Description = "Timed runs of the photo (the median is reported).", DefaultValueFactory = _ => 3 };
+        var codec = new CodecOptionSet();
+        var command = new Command("codec", "Time compress and decompress: one photo, and a set of thumbnails (images/s).");
+        foreach (var o in new Option[] { image, thumbnails, quality, runs }) command.Options.Add(o);
+        codec.AddTo(command);
+        command.SetAction((p, cancel) =>
+        {
+            var console = ToolConsole.For(p);
+            var options = codec.Build(p, Quality.Parse(p.GetValue(quality)!), verify: false);
+            using var catalog = codec.OpenCatalog(p);
+            var table = new Table().AddColumns("case", "images", "bytes/image", "bpp", "PSNR (dB)", "encode", "decode", "encode: network / prior+coder", "decode: prior+coder / network");
+
+            var photo = ImageCodecs.Decode(File.ReadAllBytes(p.GetValue(image)!), p.GetValue(image)!);
+            var none = FSharpOption<CodecModels>.None;
+            ImageCodec.encode(catalog, options, none, photo, cancel);                       // load models, JIT
+            var encodes = new List<(double Ms, EncodedImage E)>();
+            var decodes = new List<(double Ms, DecodedImage D)>();
+            for (int r = 0; r < Math.Max(1, p.GetValue(runs)); r++)
+            {
+                var clock = Stopwatch.StartNew();
+                var e = ImageCodec.encode(catalog, options, none, photo, cancel);
+                encodes.Add((clock.Elapsed.TotalMilliseconds, e));
+                clock.Restart();
+                var d = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, e.Bytes, cancel);
+                decodes.Add((clock.Elapsed.TotalMilliseconds, d));
+            }
+            var me = encodes.OrderBy(x => x.Ms).ElementAt(encodes.Count / 2);
+            var md = decodes.OrderBy(x => x.Ms).ElementAt(decodes.Count / 2);
+            table.AddRow($"photo {photo.Width}x{photo.Height}", "1", me.E.Bytes.Length.ToString(),
+                (me.E.Bytes.Length * 8.0 / (photo.Width * photo.Height)).ToString("F4"), PixelMetrics.Psnr(photo, md.D.Image).ToString("F2"),
+                $"{me.Ms:F0} ms", $"{md.Ms:F0} ms", $"{me.E.Timings.NetworkMs:F0} / {me.E.Timings.EntropyMs:F0} ms",
+                $"{md.D.Timings.EntropyMs:F0} / {md.D.Timings.NetworkMs:F0} ms");
+
+            var set = ImageDataset.Load(p.GetValue(thumbnails)!, new ImageSelection());
+            var encoded = new EncodedImage[set.Count];
+            var encodeClock = Stopwatch.StartNew();
+            for (int i = 0; i < set.Count; i++) encoded[i] = ImageCodec.encode(catalog, options, none, set.Images[i], cancel);
+            double encodeSeconds = encodeClock.Elapsed.TotalSeconds;
+            var decodeClock = Stopwatch.StartNew();
+            var decoded = encoded.Select(e => ImageCodec.decode(catalog, options, VqzReaderOptions.Default, e.Bytes, cancel)).ToArray();
+            double decodeSeconds = decodeClock.Elapsed.TotalSeconds;
+            double bytes = encoded.Average(e => e.Bytes.Length);
+            double psnr = Enumerable.Range(0, set.Count).Average(i => PixelMetrics.Psnr(set.Images[i], decoded[i].Image));
+            table.AddRow($"thumbnails {set.Images[0].Width}x{set.Images[0].Height}", set.Count.ToString(), bytes.ToString("F1"),
+                (bytes * 8 / (set.Images[0].Width * set.Images[0].Height)).ToString("F4"), psnr.ToString("F2"),
+                $"{set.Count / encodeSeconds:F0} images/s", $"{set.Count / decodeSeconds:F0} images/s", "", "");
+            console.Out.WriteLine($"models: {encoded[0].Models}; prior threads {options.EffectiveThreads}, TorchSharp threads {TorchSharp.torch.get_num_threads()}, {Environment.ProcessorCount} cores");
+            console.Ansi.Write(table);
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+}
