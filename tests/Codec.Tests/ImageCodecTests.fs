@@ -77,3 +77,17 @@ let ``a unigram prior codes too, and a MADE prior is refused with a reason`` () 
     let made = ModelSource.ofBytes "test:made.vqp" false (TinyModels.priorBytes 4L VqVae.Codec.Models.Priors.PriorKind.Made v.Bytes)
     let e = Assert.Throws<VqzModelException>(fun () -> ImageCodec.encode catalog options (Some(catalog.Load(v, made))) (image 32 32 3) none |> ignore)
     Assert.Equal(ModelProblem.NotCodable, e.Problem)
+
+[<Fact>]
+let ``many images coded together give the files and images of images coded one by one`` () =
+    use catalog = TinyModels.catalog 4
+    let images = [| image 32 32 3; image 32 32 1; image 20 12 3; image 32 32 3 |]
+    let together = ImageCodec.encodeMany catalog options None images none
+    let alone = images |> Array.map (fun i -> ImageCodec.encode catalog options None i none)
+    for j in 0 .. images.Length - 1 do
+        Assert.Equal<byte[]>(alone[j].Bytes, together[j].Bytes)
+
+    let decoded = ImageCodec.decodeMany catalog options VqzReaderOptions.Default (together |> Array.map (fun e -> ReadOnlyMemory e.Bytes)) none
+    for j in 0 .. images.Length - 1 do
+        Assert.Equal<int[]>(together[j].Codes, decoded[j].Codes)
+        Assert.Equal<byte[]>(alone[j].Reconstruction.Value.Pixels, decoded[j].Image.Pixels)

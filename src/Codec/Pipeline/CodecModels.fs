@@ -55,6 +55,9 @@ type CodecModels(vqvaeSource: ModelSource, priorSource: ModelSource) =
         | 16 -> Downsampling.By16
         | f -> invalidOp $"downsampling {f} cannot be coded"
 
+    /// The gated PixelCNN's weights, when the prior is one (for batched coding).
+    member _.GatedWeights = gatedWeights.Value
+
     /// A fresh conditional model of a code grid for the coder (one per grid coded): the deterministic
     /// evaluator of the gated PixelCNN, or the static unigram or uniform table.
     member _.GridModel(tileSide: int, threads: int) : GridModel =

@@ -7,6 +7,7 @@ open TorchSharp
 open VqVae.Codec.Entropy
 open VqVae.Codec.Format
 open VqVae.Codec.Models.Data
+open VqVae.Codec.Prior
 
 /// Where the time of one encode or decode went, in milliseconds.
 type CodecTimings =
@@ -91,39 +92,48 @@ module ImageCodec =
         | PriorTiling.WholeGrid -> 0
         | PriorTiling.Tiles s -> s.Latents
 
-    /// The code grid of an image under the VQ-VAE (edge-padded to a multiple of the downsampling).
-    let analyse (models: CodecModels) (options: CodecOptions) (image: RgbImage) =
+    /// Images of one size at most this many per network batch and prior evaluation (memory: the logits
+    /// of 256 thumbnails of 8 x 8 codes are 33 MB).
+    [<Literal>]
+    let private GroupSize = 256
+
+    /// The code grids of same-sized images under the VQ-VAE (edge-padded to a multiple of the downsampling).
+    let analyse (models: CodecModels) (options: CodecOptions) (images: RgbImage[]) : int[][] =
         use scope = torch.NewDisposeScope()
         let network = models.VqVae.Network
         let dev = device options
         network.``to``(dev) |> ignore
-        let x = ImageTensors.ToTensor([| image |], dev)
+        let x = ImageTensors.ToTensor(images, dev)
         let codes = network.EncodeToCodes(Padding.ToMultiple(x, network.Architecture.Downsampling))
-        codes.cpu().to_type(torch.ScalarType.Int32).data<int>().ToArray()
+        let all = codes.cpu().to_type(torch.ScalarType.Int32).data<int>().ToArray()
+        let n = all.Length / images.Length
+        Array.init images.Length (fun i -> Array.sub all (i * n) n)
 
-    /// The image a code grid decodes to, cropped to width x height.
-    let synthesise (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (codes: int[]) =
+    /// The images that code grids of one header shape decode to, cropped to the header's size.
+    let synthesise (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (grids: int[][]) : RgbImage[] =
         use scope = torch.NewDisposeScope()
         let network = models.VqVae.Network
         let dev = device options
         network.``to``(dev) |> ignore
-        let grid = torch.tensor(codes |> Array.map int64, ReadOnlySpan [| 1L; int64 header.LatentHeight; int64 header.LatentWidth |], device = dev)
-        let pixels = network.DecodeCodes(grid)
+        let flat = grids |> Array.collect (Array.map int64)
+        let codes = torch.tensor(flat, ReadOnlySpan [| int64 grids.Length; int64 header.LatentHeight; int64 header.LatentWidth |], device = dev)
+        let pixels = network.DecodeCodes(codes)
         let cropped = pixels.narrow(2, 0L, int64 header.Height).narrow(3, 0L, int64 header.Width)
-        let image = (ImageTensors.ToImages cropped)[0]
 
-        match header.Colour with
-        | ColourModel.Rgb -> image
-        | ColourModel.Grayscale ->
-            let p = image.Pixels
+        ImageTensors.ToImages cropped
+        |> Array.map (fun image ->
+            match header.Colour with
+            | ColourModel.Rgb -> image
+            | ColourModel.Grayscale ->
+                let p = image.Pixels
 
-            for i in 0 .. p.Length / 3 - 1 do
-                let v = byte ((int p[3 * i] + int p[3 * i + 1] + int p[3 * i + 2] + 1) / 3)
-                p[3 * i] <- v
-                p[3 * i + 1] <- v
-                p[3 * i + 2] <- v
+                for i in 0 .. p.Length / 3 - 1 do
+                    let v = byte ((int p[3 * i] + int p[3 * i + 1] + int p[3 * i + 2] + 1) / 3)
+                    p[3 * i] <- v
+                    p[3 * i + 1] <- v
+                    p[3 * i + 2] <- v
 
-            RgbImage(image.Width, image.Height, p, SourceChannels = 1)
+                RgbImage(image.Width, image.Height, p, SourceChannels = 1))
 
     let private chunksFor (options: CodecOptions) (models: CodecModels) =
         let names =
@@ -192,87 +202,165 @@ module ImageCodec =
             let problem = if embedded.IsEmpty then ModelProblem.Missing else ModelProblem.EmbeddedMismatch
             raise (VqzModelException(problem, Some tag, $"this file needs {what}; install them (--model-dir) or re-encode with --embed-model"))
 
+    /// A grid model that hands the coder tables computed beforehand (batched encoding).
+    type private Precomputed(alphabet: int, steps: int[][], tables: FrequencyTables) =
+        inherit GridModel()
+        override _.Alphabet = alphabet
+        override _.Steps _ = steps
+        override _.TablesForStep(_, _, _) = invalidOp "precomputed tables serve the encoder only"
+        override _.TablesForAll(_, _) = tables
+
+    /// Range-codes the grids of one shape: the gated PixelCNN evaluates them all together.
+    let private codeGrids (models: CodecModels) (options: CodecOptions) (tileSide: int) (shape: GridShape) (grids: int[][]) cancel =
+        match models.GatedWeights with
+        | Some weights ->
+            let logits = GatedPixelCnnBatch.logitsForAll weights tileSide options.EffectiveThreads shape grids
+            let steps = Tiling.steps tileSide shape.Height shape.Width
+
+            Array.map2
+                (fun (grid: int[]) (l: float32[]) ->
+                    let tables = FrequencyTable.ofLogitsBatch weights.Codes (ReadOnlyMemory l)
+                    GridCoding.encodeGrid (Precomputed(weights.Codes, steps, tables)) shape grid cancel)
+                grids
+                logits
+        | None -> grids |> Array.map (fun grid -> GridCoding.encodeGrid (models.GridModel(tileSide, options.EffectiveThreads)) shape grid cancel)
+
+    /// Decodes the payloads of grids of one shape: the gated PixelCNN decodes them in lockstep.
+    let private decodeGrids (models: CodecModels) (options: CodecOptions) (tileSide: int) (shape: GridShape) (payloads: ReadOnlyMemory<byte>[]) cancel =
+        match models.GatedWeights with
+        | Some weights -> GatedPixelCnnBatch.decodeGrids weights tileSide options.EffectiveThreads shape payloads cancel
+        | None -> payloads |> Array.map (fun p -> GridCoding.decodeGrid (models.GridModel(tileSide, options.EffectiveThreads)) shape p cancel)
+
+    /// Decodes many .vqz files; files of one models tag, size and tiling are decoded together.
+    let decodeMany (catalog: ModelCatalog) (options: CodecOptions) (reader: VqzReaderOptions) (files: ReadOnlyMemory<byte>[]) (cancel: CancellationToken) : DecodedImage[] =
+        let parsed = files |> Array.map (Vqz.read reader)
+        let models = parsed |> Array.map (modelsFor catalog)
+        let results = Array.zeroCreate<DecodedImage> files.Length
+
+        for i in 0 .. parsed.Length - 1 do
+            if models[i].Downsampling <> parsed[i].Header.Downsampling then
+                raise (
+                    VqzFormatException(
+                        FormatError.Corrupt(
+                            int64 VqzLayout.LayoutOffset,
+                            "header.layout",
+                            $"downsampling {parsed[i].Header.Downsampling.Factor} does not match the models' {models[i].Downsampling.Factor}"
+                        )
+                    )
+                )
+
+        let groups =
+            [| 0 .. files.Length - 1 |]
+            |> Array.groupBy (fun i -> let h = parsed[i].Header in struct (models[i].Tag, h.Width, h.Height, h.Tiling, h.Colour))
+
+        for _, members in groups do
+            for chunk in Array.chunkBySize GroupSize members do
+                let header = parsed[chunk[0]].Header
+                let shape = { Height = header.LatentHeight; Width = header.LatentWidth }
+                let clock = Stopwatch.StartNew()
+                let grids = decodeGrids models[chunk[0]] options (tileSideOf header.Tiling) shape (chunk |> Array.map (fun i -> parsed[i].Payload)) cancel
+                let entropyMs = elapsedMs clock / float chunk.Length
+                clock.Restart()
+                let images = synthesise models[chunk[0]] options header grids
+                let networkMs = elapsedMs clock / float chunk.Length
+
+                chunk
+                |> Array.iteri (fun j i ->
+                    results[i] <-
+                        {
+                            Image = images[j]
+                            Header = parsed[i].Header
+                            Codes = grids[j]
+                            Models = models[i]
+                            Timings = { NetworkMs = networkMs; EntropyMs = entropyMs; VerifyMs = 0.0 }
+                        })
+
+        results
+
     /// Decodes .vqz bytes to the image (original size).
     let decode (catalog: ModelCatalog) (options: CodecOptions) (reader: VqzReaderOptions) (bytes: ReadOnlyMemory<byte>) (cancel: CancellationToken) =
-        let file = Vqz.read reader bytes
-        let header = file.Header
-        let models = modelsFor catalog file
+        (decodeMany catalog options reader [| bytes |] cancel)[0]
 
-        if models.Downsampling <> header.Downsampling then
-            raise (
-                VqzFormatException(
-                    FormatError.Corrupt(int64 VqzLayout.LayoutOffset, "header.layout", $"downsampling {header.Downsampling.Factor} does not match the models' {models.Downsampling.Factor}")
-                )
-            )
+    /// Encodes many images: each with `models`, or the preset for its quality and size; images of one
+    /// size and models go through the networks and the prior together.
+    let encodeMany (catalog: ModelCatalog) (options: CodecOptions) (models: CodecModels option) (images: RgbImage[]) (cancel: CancellationToken) : EncodedImage[] =
+        let choice (image: RgbImage) =
+            match models with
+            | Some m -> m, defaultArg options.TileSide 0
+            | None ->
+                let p = catalog.PresetFor(options.Quality, image.Width, image.Height)
+                catalog.Load(catalog.Find("vqvae", p.VqVae), catalog.Find("prior", p.Prior)), defaultArg options.TileSide p.TileSide
 
-        let clock = Stopwatch.StartNew()
-        let shape = { Height = header.LatentHeight; Width = header.LatentWidth }
-        let gridModel = models.GridModel(tileSideOf header.Tiling, options.EffectiveThreads)
-        let codes = GridCoding.decodeGrid gridModel shape file.Payload cancel
-        let entropyMs = elapsedMs clock
-        clock.Restart()
-        let image = synthesise models options header codes
+        let chosen = images |> Array.map choice
+        let results = Array.zeroCreate<EncodedImage> images.Length
 
-        {
-            Image = image
-            Header = header
-            Codes = codes
-            Models = models
-            Timings = { NetworkMs = elapsedMs clock; EntropyMs = entropyMs; VerifyMs = 0.0 }
-        }
+        let groups =
+            [| 0 .. images.Length - 1 |]
+            |> Array.groupBy (fun i -> struct ((fst chosen[i]).Tag, snd chosen[i], images[i].Width, images[i].Height))
+
+        for _, members in groups do
+            for chunk in Array.chunkBySize GroupSize members do
+                let m, tileSide = chosen[chunk[0]]
+                let first = images[chunk[0]]
+                let clock = Stopwatch.StartNew()
+                let grids = analyse m options (chunk |> Array.map (fun i -> images[i]))
+                let networkMs = elapsedMs clock / float chunk.Length
+                cancel.ThrowIfCancellationRequested()
+                clock.Restart()
+                let headerOf (image: RgbImage) =
+                    {
+                        Version = FormatVersion.Current
+                        Width = image.Width
+                        Height = image.Height
+                        Colour = if image.SourceIsGray then ColourModel.Grayscale else ColourModel.Rgb
+                        Downsampling = m.Downsampling
+                        Tiling = tiling tileSide
+                        Coding = CodingScheme.RangeCoder16
+                        ModelsTag = m.Tag
+                    }
+
+                let h0 = headerOf first
+                let shape = { Height = h0.LatentHeight; Width = h0.LatentWidth }
+                let payloads = codeGrids m options tileSide shape grids cancel
+                let chunks = chunksFor options m
+
+                let files =
+                    chunk
+                    |> Array.mapi (fun j i -> Vqz.write { Header = headerOf images[i]; Chunks = chunks; Payload = ReadOnlyMemory payloads[j] })
+
+                let entropyMs = elapsedMs clock / float chunk.Length
+                clock.Restart()
+
+                let reconstructions =
+                    if options.Verify then
+                        let decoded = decodeMany (catalog.With [ m.VqVaeSource; m.PriorSource ]) options VqzReaderOptions.Default (files |> Array.map ReadOnlyMemory) cancel
+
+                        decoded
+                        |> Array.iteri (fun j d ->
+                            if d.Codes <> grids[j] then
+                                let at = Array.zip d.Codes grids[j] |> Array.findIndex (fun (a, b) -> a <> b)
+                                invalidOp $"verification failed: the decoder read code {d.Codes[at]} at position {at}, the encoder wrote {grids[j][at]}; the file was not written")
+
+                        decoded |> Array.map (fun d -> Some d.Image)
+                    else
+                        Array.create chunk.Length None
+
+                let verifyMs = elapsedMs clock / float chunk.Length
+
+                chunk
+                |> Array.iteri (fun j i ->
+                    results[i] <-
+                        {
+                            Bytes = files[j]
+                            Header = headerOf images[i]
+                            Codes = grids[j]
+                            Models = m
+                            Reconstruction = reconstructions[j]
+                            Timings = { NetworkMs = networkMs; EntropyMs = entropyMs; VerifyMs = verifyMs }
+                        })
+
+        results
 
     /// Encodes an image with `models` (or the preset's models when None).
     let encode (catalog: ModelCatalog) (options: CodecOptions) (models: CodecModels option) (image: RgbImage) (cancel: CancellationToken) =
-        let preset = catalog.Presets |> List.tryFind (fun _ -> models.IsNone) |> Option.map (fun _ -> catalog.PresetFor(options.Quality, image.Width, image.Height))
-
-        let models =
-            match models, preset with
-            | Some m, _ -> m
-            | None, Some p -> catalog.Load(catalog.Find("vqvae", p.VqVae), catalog.Find("prior", p.Prior))
-            | None, None -> raise (VqzModelException(ModelProblem.Missing, None, "no models are installed and none were given"))
-
-        let tileSide = options.TileSide |> Option.orElse (preset |> Option.map (fun p -> p.TileSide)) |> Option.defaultValue 0
-        let clock = Stopwatch.StartNew()
-        let codes = analyse models options image
-        let networkMs = elapsedMs clock
-        cancel.ThrowIfCancellationRequested()
-        clock.Restart()
-
-        let header =
-            {
-                Version = FormatVersion.Current
-                Width = image.Width
-                Height = image.Height
-                Colour = if image.SourceIsGray then ColourModel.Grayscale else ColourModel.Rgb
-                Downsampling = models.Downsampling
-                Tiling = tiling tileSide
-                Coding = CodingScheme.RangeCoder16
-                ModelsTag = models.Tag
-            }
-
-        let shape = { Height = header.LatentHeight; Width = header.LatentWidth }
-        let payload = GridCoding.encodeGrid (models.GridModel(tileSide, options.EffectiveThreads)) shape codes cancel
-        let bytes = Vqz.write { Header = header; Chunks = chunksFor options models; Payload = ReadOnlyMemory payload }
-        let entropyMs = elapsedMs clock
-        clock.Restart()
-
-        let reconstruction =
-            if options.Verify then
-                let decoded = decode (catalog.With [ models.VqVaeSource; models.PriorSource ]) options VqzReaderOptions.Default (ReadOnlyMemory bytes) cancel
-
-                if decoded.Codes <> codes then
-                    let first = Array.zip decoded.Codes codes |> Array.findIndex (fun (a, b) -> a <> b)
-                    invalidOp $"verification failed: the decoder read code {decoded.Codes[first]} at position {first}, the encoder wrote {codes[first]}; the file was not written"
-
-                Some decoded.Image
-            else
-                None
-
-        {
-            Bytes = bytes
-            Header = header
-            Codes = codes
-            Models = models
-            Reconstruction = reconstruction
-            Timings = { NetworkMs = networkMs; EntropyMs = entropyMs; VerifyMs = elapsedMs clock }
-        }
+        (encodeMany catalog options models [| image |] cancel)[0]

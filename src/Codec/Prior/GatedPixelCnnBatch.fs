@@ -1,0 +1,114 @@
+namespace VqVae.Codec.Prior
+
+open System
+open System.Threading
+open VqVae.Codec.Entropy
+
+/// The gated PixelCNN over several code grids of one shape at once: every tile of every grid is
+/// evaluated in the same calls, so the dense kernel sees many rows (thumbnails: one 8 x 8 grid each).
+/// Each value is computed exactly as for one grid alone (spec/prior.md §4), so the files are the same
+/// as those coded one by one.
+[<RequireQualifiedAccess>]
+module GatedPixelCnnBatch =
+    /// Fresh evaluation states for the tiles of `count` grids of `shape`.
+    let internal states (weights: GatedPixelCnnWeights) (tileSide: int) (shape: GridShape) (count: int) =
+        let tiles = Tiling.tiles tileSide shape.Height shape.Width
+        tiles, Array.init count (fun _ -> tiles |> Array.map (fun t -> GatedPixelCnnTile(weights, t.Height, t.Width)))
+
+    /// Before step t: records the codes of step t - 1 of each grid and completes the rows they finish.
+    let internal absorb (threads: int) (tiles: Tile[]) (states: GatedPixelCnnTile[][]) (grids: int[][]) (gridWidth: int) (t: int) =
+        if t > 0 then
+            let finished = ResizeArray()
+
+            for g in 0 .. states.Length - 1 do
+                for n in 0 .. tiles.Length - 1 do
+                    let tile = tiles[n]
+
+                    if t - 1 < tile.Height * tile.Width then
+                        let code = grids[g].[Tiling.gridPosition gridWidth tile (t - 1)]
+                        let state = states[g].[n]
+                        state.SetCode(t - 1, code)
+
+                        if (t - 1) % tile.Width = tile.Width - 1 then
+                            finished.Add(struct (states[g][n], (t - 1) / tile.Width))
+
+            GatedPixelCnnEvaluator.completeRows threads (finished.ToArray())
+
+    /// The positions of step t: grid by grid, tiles in order (the order of Tiling.steps within a grid).
+    let internal positionsOf (tiles: Tile[]) (states: GatedPixelCnnTile[][]) (t: int) =
+        [| for g in 0 .. states.Length - 1 do
+               for n in 0 .. tiles.Length - 1 do
+                   if t < tiles[n].Height * tiles[n].Width then
+                       { Tile = states[g][n]; Row = t / tiles[n].Width; Column = t % tiles[n].Width } |]
+
+    /// The logits [Count x K] of every position of each grid (flat grid order), all codes known.
+    let logitsForAll (weights: GatedPixelCnnWeights) (tileSide: int) (threads: int) (shape: GridShape) (grids: int[][]) : float32[][] =
+        let k = weights.Codes
+        let tiles, perGrid = states weights tileSide shape grids.Length
+        let logits = grids |> Array.map (fun _ -> Array.zeroCreate<float32> (shape.Count * k))
+
+        for g in 0 .. grids.Length - 1 do
+            for n in 0 .. tiles.Length - 1 do
+                for t in 0 .. tiles[n].Height * tiles[n].Width - 1 do
+                    let code = grids[g].[Tiling.gridPosition shape.Width tiles[n] t]
+                    let state = perGrid[g].[n]
+                    state.SetCode(t, code)
+
+        let tallest = tiles |> Array.map (fun t -> t.Height) |> Array.max
+
+        // Row i of every tile of every grid together: the horizontal stack, then the vertical stack.
+        for i in 0 .. tallest - 1 do
+            let positions =
+                [| for g in 0 .. grids.Length - 1 do
+                       for n in 0 .. tiles.Length - 1 do
+                           if i < tiles[n].Height then
+                               for j in 0 .. tiles[n].Width - 1 -> struct (g, n, j) |]
+
+            let rowLogits = Array.zeroCreate<float32> (positions.Length * k)
+
+            GatedPixelCnnEvaluator.logitsAt
+                threads
+                (positions |> Array.map (fun (struct (g, n, j)) -> { Tile = perGrid[g][n]; Row = i; Column = j }))
+                rowLogits
+
+            positions
+            |> Array.iteri (fun r (struct (g, n, j)) ->
+                let p = (tiles[n].Top + i) * shape.Width + tiles[n].Left + j
+                Array.Copy(rowLogits, r * k, logits[g], p * k, k))
+
+            GatedPixelCnnEvaluator.completeRows
+                threads
+                [| for g in 0 .. grids.Length - 1 do
+                       for n in 0 .. tiles.Length - 1 do
+                           if i < tiles[n].Height then struct (perGrid[g][n], i) |]
+
+        logits
+
+    /// Decodes several payloads of grids of one shape in lockstep: step t of every grid in one
+    /// evaluation, then each grid's range decoder reads its symbols. Raises VqzFormatException for a
+    /// payload no encoder could have produced (as GridCoding.decodeGrid).
+    let decodeGrids (weights: GatedPixelCnnWeights) (tileSide: int) (threads: int) (shape: GridShape) (payloads: ReadOnlyMemory<byte>[]) (cancel: CancellationToken) : int[][] =
+        let k = weights.Codes
+        let steps = Tiling.steps tileSide shape.Height shape.Width
+        let tiles, perGrid = states weights tileSide shape payloads.Length
+        let decoders = payloads |> Array.map (fun p -> RangeDecoder p)
+        let grids = payloads |> Array.map (fun _ -> Array.zeroCreate<int> shape.Count)
+
+        for t in 0 .. steps.Length - 1 do
+            cancel.ThrowIfCancellationRequested()
+            absorb threads tiles perGrid grids shape.Width t
+            let positions = positionsOf tiles perGrid t
+            let logits = Array.zeroCreate<float32> (positions.Length * k)
+            GatedPixelCnnEvaluator.logitsAt threads positions logits
+            let perStep = steps[t].Length
+
+            for g in 0 .. payloads.Length - 1 do
+                let tables = FrequencyTable.ofLogitsBatch k (ReadOnlyMemory(logits, g * perStep * k, perStep * k))
+
+                for j in 0 .. perStep - 1 do
+                    grids[g][steps[t][j]] <- decoders[g].Decode(tables, j)
+
+        for d in decoders do
+            d.Finish()
+
+        grids
