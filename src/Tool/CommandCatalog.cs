@@ -15,6 +15,7 @@ internal static class CommandCatalog
         TrainCommand.Create(),
         EvalCommand.Create(),
         SampleCommand.Create(),
+        ReportCommand.Create(),
         PlotCommand.Create(),
         BenchCommand.Create(),
     ];
