@@ -112,6 +112,18 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void Fine_tuning_starts_from_the_weights_and_codebook_of_the_given_model()
+    {
+        using var dir = TestData.TempDir();
+        var first = dir.File("first.vqm");
+        VqVaeTrainer.Run(Setup(first, steps: 4), null, CancellationToken.None);
+        var tuned = dir.File("tuned.vqm");
+        var setup = Setup(tuned, steps: 0) with { InitFrom = first, Architecture = new VqVaeArchitecture() };   // architecture comes from the file
+        VqVaeTrainer.Run(setup, null, CancellationToken.None);
+        Assert.Equal(Weights(first), Weights(tuned));
+    }
+
+    [Fact]
     public void Save_and_load_give_identical_outputs()
     {
         using var dir = TestData.TempDir();

@@ -20,6 +20,12 @@ public sealed record VqVaeTrainingSetup(
 {
     /// <summary>Optional held-out images evaluated at the end of every epoch.</summary>
     public ImageDataset? EvalData { get; init; }
+
+    /// <summary>
+    /// A model to start from (fine-tuning, e.g. a CIFAR-10 model on photo crops): its architecture and
+    /// weights replace <see cref="Architecture"/>; the quantizer options still come from <see cref="Quantizer"/>.
+    /// </summary>
+    public string? InitFrom { get; init; }
 }
 
 /// <summary>The outcome of a finished training run.</summary>
@@ -44,7 +50,7 @@ public static class VqVaeTrainer
         var resumed = setup.Resume && File.Exists(checkpointPath) ? Checkpoint.Load(checkpointPath) : null;
         VqVaeModel? previous = resumed is null ? null
             : VqVaeModel.FromFile(ModelFile.Parse(resumed.Model, checkpointPath), ModelFile.DigestOf(resumed.Model), checkpointPath);
-        using var network = previous?.Network ?? new VqVaeNetwork(setup.Architecture, setup.Quantizer);
+        using var network = previous?.Network ?? Initial(setup);
         double variance = previous?.DataVariance ?? setup.Data.PixelVariance();
 
         var stage = new Stage(network, new BatchSampler(setup.Data, options.BatchSize, options.CropSize, options.Seed), variance, options.Name, setup.EvalData);
@@ -55,6 +61,20 @@ public static class VqVaeTrainer
             ["images"] = setup.Data.Count,
         };
         return TrainingLoop.Run(stage, options, setup.OutPath, resumed, record, progress, cancel);
+    }
+
+    private static VqVaeNetwork Initial(VqVaeTrainingSetup setup)
+    {
+        if (setup.InitFrom is null) return new VqVaeNetwork(setup.Architecture, setup.Quantizer);
+        using var start = VqVaeModel.Load(setup.InitFrom);
+        var network = new VqVaeNetwork(start.Network.Architecture, setup.Quantizer with { InitFromEncoder = false });
+        using (no_grad())
+        {
+            var source = start.Network.state_dict();
+            foreach (var (name, tensor) in network.state_dict())
+                if (source.TryGetValue(name, out var value) && value.shape.SequenceEqual(tensor.shape)) tensor.copy_(value);
+        }
+        return network;
     }
 
     private sealed class Stage(VqVaeNetwork network, BatchSampler sampler, double variance, string name, ImageDataset? evalData) : ITrainingStage<Tensor>
