@@ -30,11 +30,7 @@ type CodecModels(vqvaeSource: ModelSource, priorSource: ModelSource) =
     let vqvae = VqVaeModel.FromFile(ModelFile.Parse(ReadOnlySpan vqvaeSource.Bytes, vqvaeSource.Origin), vqvaeSource.Digest.ToArray(), vqvaeSource.Origin)
     let prior = PriorModel.FromFile(ModelFile.Parse(ReadOnlySpan priorSource.Bytes, priorSource.Origin), priorSource.Digest.ToArray(), priorSource.Origin)
 
-    let gatedWeights =
-        lazy
-            (match prior.Prior with
-             | :? GatedPixelCnnPrior as gated -> Some(GatedPixelCnnWeights.ofPrior gated)
-             | _ -> None)
+    let gatedWeights = lazy (PriorCoding.gatedWeights prior.Prior)
 
     /// The VQ-VAE source.
     member _.VqVaeSource = vqvaeSource
@@ -58,21 +54,21 @@ type CodecModels(vqvaeSource: ModelSource, priorSource: ModelSource) =
     /// The gated PixelCNN's weights, when the prior is one (for batched coding).
     member _.GatedWeights = gatedWeights.Value
 
-    /// A fresh conditional model of a code grid for the coder (one per grid coded): the deterministic
-    /// evaluator of the gated PixelCNN, or the static unigram or uniform table.
-    member _.GridModel(tileSide: int, threads: int) : GridModel =
-        match prior.Prior, gatedWeights.Value with
-        | _, Some weights -> GatedPixelCnnGridModel(weights, tileSide, threads)
-        | (:? StaticPrior as s), _ when s.Architecture.Kind = PriorKind.Unigram -> GridModels.unigram s.Counts
-        | (:? StaticPrior as s), _ -> GridModels.uniform s.Architecture.CodebookSize
-        | p, _ ->
+    /// Raises VqzModelException unless the prior can code (gated PixelCNN, unigram, uniform).
+    member _.CheckCodable() =
+        if (PriorCoding.gridModel prior.Prior gatedWeights.Value 0 1).IsNone then
             raise (
                 VqzModelException(
                     ModelProblem.NotCodable,
                     None,
-                    $"the prior '{priorSource.Name}' is a {PriorArchitecture.NameOf p.Architecture.Kind}, which has no bit-exact evaluator; code with a gated-pixelcnn, unigram or uniform prior"
+                    $"the prior '{priorSource.Name}' is a {PriorArchitecture.NameOf prior.Prior.Architecture.Kind}, which has no bit-exact evaluator; code with a gated-pixelcnn, unigram or uniform prior"
                 )
             )
+
+    /// A fresh conditional model of a code grid for the coder (one per grid coded).
+    member this.GridModel(tileSide: int, threads: int) : GridModel =
+        this.CheckCodable()
+        (PriorCoding.gridModel prior.Prior gatedWeights.Value tileSide threads).Value
 
     /// Short description: names and digest prefixes.
     override _.ToString() =

@@ -202,34 +202,13 @@ module ImageCodec =
             let problem = if embedded.IsEmpty then ModelProblem.Missing else ModelProblem.EmbeddedMismatch
             raise (VqzModelException(problem, Some tag, $"this file needs {what}; install them (--model-dir) or re-encode with --embed-model"))
 
-    /// A grid model that hands the coder tables computed beforehand (batched encoding).
-    type private Precomputed(alphabet: int, steps: int[][], tables: FrequencyTables) =
-        inherit GridModel()
-        override _.Alphabet = alphabet
-        override _.Steps _ = steps
-        override _.TablesForStep(_, _, _) = invalidOp "precomputed tables serve the encoder only"
-        override _.TablesForAll(_, _) = tables
-
-    /// Range-codes the grids of one shape: the gated PixelCNN evaluates them all together.
     let private codeGrids (models: CodecModels) (options: CodecOptions) (tileSide: int) (shape: GridShape) (grids: int[][]) cancel =
-        match models.GatedWeights with
-        | Some weights ->
-            let logits = GatedPixelCnnBatch.logitsForAll weights tileSide options.EffectiveThreads shape grids
-            let steps = Tiling.steps tileSide shape.Height shape.Width
+        models.CheckCodable()
+        PriorCoding.encodeGrids models.Prior.Prior models.GatedWeights tileSide options.EffectiveThreads shape grids cancel
 
-            Array.map2
-                (fun (grid: int[]) (l: float32[]) ->
-                    let tables = FrequencyTable.ofLogitsBatch weights.Codes (ReadOnlyMemory l)
-                    GridCoding.encodeGrid (Precomputed(weights.Codes, steps, tables)) shape grid cancel)
-                grids
-                logits
-        | None -> grids |> Array.map (fun grid -> GridCoding.encodeGrid (models.GridModel(tileSide, options.EffectiveThreads)) shape grid cancel)
-
-    /// Decodes the payloads of grids of one shape: the gated PixelCNN decodes them in lockstep.
     let private decodeGrids (models: CodecModels) (options: CodecOptions) (tileSide: int) (shape: GridShape) (payloads: ReadOnlyMemory<byte>[]) cancel =
-        match models.GatedWeights with
-        | Some weights -> GatedPixelCnnBatch.decodeGrids weights tileSide options.EffectiveThreads shape payloads cancel
-        | None -> payloads |> Array.map (fun p -> GridCoding.decodeGrid (models.GridModel(tileSide, options.EffectiveThreads)) shape p cancel)
+        models.CheckCodable()
+        PriorCoding.decodeGrids models.Prior.Prior models.GatedWeights tileSide options.EffectiveThreads shape payloads cancel
 
     /// Decodes many .vqz files; files of one models tag, size and tiling are decoded together.
     let decodeMany (catalog: ModelCatalog) (options: CodecOptions) (reader: VqzReaderOptions) (files: ReadOnlyMemory<byte>[]) (cancel: CancellationToken) : DecodedImage[] =

@@ -6,6 +6,8 @@ using VqVae.Codec.Models.Evaluation;
 using VqVae.Codec.Models.Files;
 using VqVae.Codec.Models.Priors;
 using VqVae.Codec.Models.Training;
+using VqVae.Codec.Entropy;
+using VqVae.Codec.Pipeline;
 using VqVae.Codec.Tool.Terminal;
 
 namespace VqVae.Codec.Tool.Commands;
@@ -32,26 +34,43 @@ internal static class EvalPriorCommand
             var console = ToolConsole.For(p);
             using var vqvae = VqVaeModel.Load(p.GetValue(vqvaeOption)!);
             var grids = CodeGridCache.Load(vqvae, data, p, console.Out, cancel)!;
-            var rows = new List<(string Name, string Kind, PriorEvaluation E)>();
+            var rows = new List<(string Name, string Kind, PriorEvaluation E, double? CodedBits)>();
+            int threads = Environment.ProcessorCount;
+            double? Coded(Models.Priors.Prior prior)
+            {
+                // The actual size: every grid range-coded with the prior's exact evaluator (whole grid, no tiles).
+                var weights = PriorCoding.gatedWeights(prior);
+                if (PriorCoding.gridModel(prior, weights, 0, 1) is null) return null;
+                long bytes = 0;
+                foreach (var group in grids.Grids.GroupBy(g => (g.Height, g.Width)))
+                {
+                    var shape = new GridShape(group.Key.Height, group.Key.Width);
+                    var payloads = PriorCoding.encodeGrids(prior, weights, 0, threads, shape, group.Select(g => g.Codes.Select(c => (int)c).ToArray()).ToArray(), cancel);
+                    bytes += payloads.Sum(b => (long)b.Length);
+                }
+                return bytes * 8.0;
+            }
             var k = vqvae.Network.Architecture.CodebookSize;
             using (var uniform = PriorFactory.Create(new PriorArchitecture { Kind = PriorKind.Uniform, CodebookSize = k }))
-                rows.Add(("uniform", "uniform", PriorEvaluator.Evaluate(uniform, grids, cancel: cancel)));
+                rows.Add(("uniform", "uniform", PriorEvaluator.Evaluate(uniform, grids, cancel: cancel), Coded(uniform)));
             foreach (var file in p.GetValue(priors) ?? [])
             {
                 using var prior = PriorModel.Load(file);
                 Check(prior, vqvae, file, console);
-                rows.Add((Path.GetFileName(file), PriorArchitecture.NameOf(prior.Prior.Architecture.Kind), PriorEvaluator.Evaluate(prior.Prior, grids, cancel: cancel)));
+                rows.Add((Path.GetFileName(file), PriorArchitecture.NameOf(prior.Prior.Architecture.Kind), PriorEvaluator.Evaluate(prior.Prior, grids, cancel: cancel),
+                    Coded(prior.Prior)));
             }
             foreach (var file in (p.GetValue(checkpoints) ?? []).Order(StringComparer.Ordinal))
             {
                 var checkpoint = Checkpoint.Load(file);
                 using var prior = PriorModel.FromFile(ModelFile.Parse(checkpoint.Model, file), ModelFile.DigestOf(checkpoint.Model), file);
                 rows.Add(($"{Path.GetFileName(file)} (step {checkpoint.Step})", PriorArchitecture.NameOf(prior.Prior.Architecture.Kind),
-                    PriorEvaluator.Evaluate(prior.Prior, grids, cancel: cancel)));
+                    PriorEvaluator.Evaluate(prior.Prior, grids, cancel: cancel), null));
             }
-            var table = new Table().AddColumns("prior", "kind", "bits/code", "bits/dim", "vs uniform");
-            foreach (var (name, kind, e) in rows)
-                table.AddRow(Markup.Escape(name), kind, e.BitsPerCode.ToString("F4"), e.BitsPerDimension.ToString("F4"), (e.BitsPerCode / rows[0].E.BitsPerCode).ToString("P1"));
+            var table = new Table().AddColumns("prior", "kind", "bits/code", "bits/dim", "vs uniform", "coded bits/code", "coded / ideal");
+            foreach (var (name, kind, e, coded) in rows)
+                table.AddRow(Markup.Escape(name), kind, e.BitsPerCode.ToString("F4"), e.BitsPerDimension.ToString("F4"), (e.BitsPerCode / rows[0].E.BitsPerCode).ToString("P1"),
+                    coded is double c ? (c / e.Codes).ToString("F4") : "-", coded is double c2 ? (c2 / e.TotalBits).ToString("F4") : "-");
             console.Out.WriteLine($"{grids.Grids.Count} test grids, {rows[0].E.Codes} codes, VQ-VAE {vqvae.Name} ({vqvae.ShortDigest})");
             console.Ansi.Write(table);
             if (p.GetValue(json) is { } jsonPath)
@@ -60,6 +79,8 @@ internal static class EvalPriorCommand
                 {
                     ["prior"] = r.Name, ["kind"] = r.Kind, ["bitsPerCode"] = r.E.BitsPerCode, ["bitsPerDimension"] = r.E.BitsPerDimension,
                     ["grids"] = r.E.Grids, ["codes"] = r.E.Codes,
+                    ["codedBitsPerCode"] = r.CodedBits is double c ? c / r.E.Codes : null,
+                    ["codedOverIdeal"] = r.CodedBits is double c3 ? c3 / r.E.TotalBits : null,
                 }).ToArray());
                 var doc = new JsonObject { ["vqvae"] = vqvae.Name, ["vqvaeDigest"] = Convert.ToHexStringLower(vqvae.Digest), ["data"] = p.GetValue(data.Path), ["rows"] = array };
                 AtomicFile.Write(jsonPath, System.Text.Encoding.UTF8.GetBytes(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
