@@ -6,11 +6,13 @@
 #   experiments/quantizers.sh [run-name ...]     (default: every run; VQZ, DATA, OUT, EPOCHS, PRIOR_EPOCHS, THREADS override)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VQZ=${VQZ:-"dotnet runs/bin/vqz.dll"}
+VQZ=${VQZ:-"dotnet runs/bin3/vqz.dll"}
 DATA=${DATA:-../shared/data/cifar10}
 OUT=${OUT:-runs/experiments}
 EPOCHS=${EPOCHS:-2}
-PRIOR_EPOCHS=${PRIOR_EPOCHS:-3}
+PRIOR_EPOCHS=${PRIOR_EPOCHS:-2}
+# One smaller gated PixelCNN for every run (the same for all, so bits per code compare quantizers, not priors).
+PRIOR_OPTS=${PRIOR_OPTS:-"--channels 32 --layers 4 --head-channels 64"}
 THREADS=${THREADS:-1}
 
 # name | quantizer options (alpha 0.15, eta 1 unless stated, as the thesis's neural-gas runs)
@@ -44,7 +46,7 @@ for entry in "${RUNS[@]}"; do
   [ -f "$dir/$name-unigram.vqp" ] || $VQZ train prior --vqvae "$dir/$name.vqm" --data "$DATA/train.tar" --arch unigram --out "$dir/$name-unigram.vqp"
   if [ ! -f "$dir/$name-gated.vqp" ]; then
     resume=(); [ -f "$dir/$name-gated.vqp.ckpt" ] && resume=(--resume)
-    $VQZ train prior --vqvae "$dir/$name.vqm" --data "$DATA/train.tar" --arch gated-pixelcnn --epochs "$PRIOR_EPOCHS" \
+    $VQZ train prior --vqvae "$dir/$name.vqm" --data "$DATA/train.tar" --arch gated-pixelcnn $PRIOR_OPTS --epochs "$PRIOR_EPOCHS" \
       --warmup 200 --threads "$THREADS" --log-every 50 --out "$dir/$name-gated.vqp" "${resume[@]}"
   fi
   [ -f "$dir/prior.json" ] || $VQZ eval prior --vqvae "$dir/$name.vqm" --data "$DATA/test.tar" --per-folder 100 \
