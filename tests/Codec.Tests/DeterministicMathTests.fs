@@ -31,3 +31,12 @@ let ``exp gives pinned bits`` () =
 
     for x, expectedBits in pinned do
         Assert.Equal(expectedBits, BitConverter.DoubleToInt64Bits(DeterministicMath.expNonPositive x))
+
+[<Fact>]
+let ``the vectorised exp equals the scalar exp bit for bit, across the cutoff and in the tail`` () =
+    let r = Random 11
+    let xs = Array.init 1003 (fun i -> if i % 50 = 0 then -708.5 - float i elif i % 7 = 0 then -0.0 else -(r.NextDouble() * 800.0))
+    let ys = Array.zeroCreate<float> xs.Length
+    DeterministicMath.expNonPositiveInto (ReadOnlySpan xs) (Span ys)
+    for i in 0 .. xs.Length - 1 do
+        Assert.Equal(BitConverter.DoubleToInt64Bits(DeterministicMath.expNonPositive xs[i]), BitConverter.DoubleToInt64Bits ys[i])

@@ -88,3 +88,20 @@ let ``tiles cover the grid once, in raster order of tiles, cut at the edges`` ()
     Assert.Equal<int[]>([| 0; 4; 24; 28; 48; 52 |], steps[0])
     Assert.Equal(54, steps |> Array.sumBy Array.length)
     Assert.Equal<int[]>([| 0 .. 53 |], steps |> Array.concat |> Array.sort)
+
+[<Fact>]
+let ``activations: the vector path equals the scalar formula in every lane, and both are close to the true functions`` () =
+    let r = Random 3
+    let c = 37 // not a multiple of the vector width: the tail runs the scalar formula
+    let values = Array.init (2 * c * 200) (fun i -> if i % 97 = 0 then -0.0f elif i % 89 = 0 then -100.0f else float32 (r.NextDouble() * 24.0 - 12.0))
+
+    for row in 0 .. 199 do
+        let x = ReadOnlySpan(values, row * 2 * c, 2 * c)
+        let y = Array.zeroCreate<float32> c
+        Activations.gate x (Span y)
+
+        for i in 0 .. c - 1 do
+            let scalar = Activations.tanh x[i] * Activations.sigmoid x[c + i]
+            Assert.Equal(BitConverter.SingleToInt32Bits scalar, BitConverter.SingleToInt32Bits y[i])
+            let exact = Math.Tanh(float x[i]) / (1.0 + Math.Exp(-(float x[c + i])))
+            Assert.True(abs (float y[i] - exact) < 1e-6, $"gate({x[i]}, {x[c + i]}) = {y[i]}, true value {exact}")

@@ -77,3 +77,48 @@ module DeterministicMath =
             let p = p * r + c1
             let p = p * r + c0
             p * BitConverter.Int64BitsToDouble((int64 k + 1023L) <<< 52)
+
+    /// expNonPositive of every x (each <= 0) into y: the same operations in every SIMD lane as the
+    /// scalar function, so the results are bit-identical to it whatever the vector width.
+    let expNonPositiveInto (x: ReadOnlySpan<float>) (y: Span<float>) =
+        let lanes = System.Numerics.Vector<float>.Count
+        let n = x.Length
+        let mutable i = 0
+
+        for j in 0 .. n - 1 do
+            if Double.IsNaN x[j] || x[j] > 0.0 then
+                invalidArg (nameof x) $"expNonPositive needs x <= 0, not {x[j]}"
+
+        if n >= lanes then
+            let xs = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(x)
+            let ys = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(y)
+            let v (c: float) = System.Numerics.Vector<float>(c)
+
+            for j in 0 .. xs.Length - 1 do
+                let xv = xs[j]
+                let k = System.Numerics.Vector.Floor(xv * v invLn2 + v 0.5)
+                let r = (xv - k * v ln2Hi) - k * v ln2Lo
+                let p = v c12 * r + v c11
+                let p = p * r + v c10
+                let p = p * r + v c9
+                let p = p * r + v c8
+                let p = p * r + v c7
+                let p = p * r + v c6
+                let p = p * r + v c5
+                let p = p * r + v c4
+                let p = p * r + v c3
+                let p = p * r + v c2
+                let p = p * r + v c1
+                let p = p * r + v c0
+                let scale =
+                    System.Numerics.Vector.AsVectorDouble(
+                        System.Numerics.Vector.ShiftLeft(System.Numerics.Vector.ConvertToInt64 k + System.Numerics.Vector<int64>(1023L), 52)
+                    )
+
+                ys[j] <- System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThan(xv, v ExpCutoff), System.Numerics.Vector<float>.Zero, p * scale)
+
+            i <- xs.Length * lanes
+
+        while i < n do
+            y[i] <- expNonPositive x[i]
+            i <- i + 1

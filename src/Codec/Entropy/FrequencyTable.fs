@@ -119,12 +119,14 @@ module FrequencyTable =
 
             if x > m then m <- x
 
+        for s in 0 .. logits.Length - 1 do
+            w[s] <- float logits[s] - m
+
+        DeterministicMath.expNonPositiveInto (Span.op_Implicit w) w
         let mutable sum = 0.0
 
         for s in 0 .. logits.Length - 1 do
-            let e = DeterministicMath.expNonPositive (float logits[s] - m)
-            w[s] <- e
-            sum <- sum + e
+            sum <- sum + w[s]
 
         sum
 
@@ -144,7 +146,7 @@ module FrequencyTable =
         let stride = k + 1
         let data = Array.zeroCreate<int> (count * stride)
 
-        if count < 32 then
+        if count < 8 then
             let scratch = Array.zeroCreate<float> (3 * k)
 
             for i in 0 .. count - 1 do
