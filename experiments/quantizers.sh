@@ -6,7 +6,7 @@
 #   experiments/quantizers.sh [run-name ...]     (default: every run; VQZ, DATA, OUT, EPOCHS, PRIOR_EPOCHS, THREADS override)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VQZ=${VQZ:-"dotnet runs/bin3/vqz.dll"}
+VQZ=${VQZ:-"dotnet runs/bin4/vqz.dll"}
 DATA=${DATA:-../shared/data/cifar10}
 OUT=${OUT:-runs/experiments}
 EPOCHS=${EPOCHS:-2}

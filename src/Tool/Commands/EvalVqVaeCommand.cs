@@ -30,7 +30,7 @@ internal static class EvalVqVaeCommand
             var e = VqVaeEvaluator.Evaluate(vqvae.Network, dataset, vqvae.DataVariance, p.GetValue(batch), cancel);
             var table = new Table().AddColumns("figure", "value");
             table.AddRow("images", e.Images.ToString());
-            table.AddRow("MSE (pixels in [0,1])", e.Mse.ToString("F6"));
+            table.AddRow(Markup.Escape("MSE (pixels in [0,1])"), e.Mse.ToString("F6"));
             table.AddRow("normalised reconstruction error", e.NormalizedError.ToString("F4"));
             table.AddRow("PSNR (8-bit RGB)", $"{e.Psnr:F2} dB");
             table.AddRow("perplexity", e.Perplexity.ToString("F1"));

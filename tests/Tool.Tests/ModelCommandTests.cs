@@ -1,0 +1,59 @@
+namespace VqVae.Codec.Tool.Tests;
+
+/// <summary>The training, evaluation and sampling commands end to end, with tiny settings and committed images.</summary>
+[Collection("codec")]
+public sealed class ModelCommandTests(CodecFixture f)
+{
+    private static string Data(string name) => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "data", "cifar10", name));
+
+    [Fact]
+    public async Task Train_evaluate_and_sample_through_the_command_line()
+    {
+        var dir = f.NewDir("model-commands");
+        var vqvae = Path.Combine(dir, "m.vqm");
+        var tiny = new[] { "--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "32", "--batch", "16", "--threads", "1" };
+        var (code, output, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "64", "--max-steps", "4", "--warmup", "2", "--out", vqvae, .. tiny]);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("wrote", output);
+        Assert.True(File.Exists(vqvae + ".log.jsonl"));
+
+        (code, output, error) = await f.Run("eval", "vqvae", "--model", vqvae, "--data", Data("test-100.tar"), "--limit", "20", "--json", Path.Combine(dir, "e.json"));
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("normalised reconstruction error", output);
+        Assert.Contains("\"psnr\"", File.ReadAllText(Path.Combine(dir, "e.json")));
+
+        foreach (var arch in new[] { "unigram", "gated-pixelcnn" })
+        {
+            (code, _, error) = await f.Run("train", "prior", "--vqvae", vqvae, "--data", Data("train-200.tar"), "--limit", "64", "--arch", arch,
+                "--channels", "8", "--layers", "1", "--head-channels", "16", "--batch", "16", "--max-steps", "3", "--threads", "1", "--out", Path.Combine(dir, arch + ".vqp"));
+            Assert.True(code == ExitCodes.Ok, error);
+        }
+
+        (code, output, error) = await f.Run("eval", "prior", "--vqvae", vqvae, "--data", Data("test-100.tar"), "--limit", "20",
+            "--prior", Path.Combine(dir, "unigram.vqp"), Path.Combine(dir, "gated-pixelcnn.vqp"), "--json", Path.Combine(dir, "p.json"));
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("coded", output);
+        Assert.Contains("codedBitsPerCode", File.ReadAllText(Path.Combine(dir, "p.json")));
+
+        var samples = Path.Combine(dir, "s.png");
+        (code, _, error) = await f.Run("sample", "--vqvae", vqvae, "--prior", Path.Combine(dir, "gated-pixelcnn.vqp"), "--count", "4", "--out", samples);
+        Assert.True(code == ExitCodes.Ok, error);
+        var sheet = Models.Data.ImageCodecs.Decode(File.ReadAllBytes(samples), samples);
+        Assert.Equal(2 * 32 + 3 * 2, sheet.Width);   // 2 x 2 samples of 32 pixels with 2-pixel gaps
+    }
+
+    [Fact]
+    public async Task Training_refuses_to_overwrite_without_force_or_resume()
+    {
+        var dir = f.NewDir("train-force");
+        var model = Path.Combine(dir, "m.vqm");
+        File.WriteAllText(model, "keep me");
+        var (code, _, error) = await f.Run("train", "vqvae", "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "1", "--out", model);
+        Assert.Equal(ExitCodes.OutputError, code);
+        Assert.Contains("--force", error);
+        Assert.Equal("keep me", File.ReadAllText(model));
+        (code, _, error) = await f.Run("train", "vqvae", "--data", Data("train-200.tar"), "--resume", "--out", Path.Combine(dir, "none.vqm"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("no checkpoint", error);
+    }
+}
