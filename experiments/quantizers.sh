@@ -31,11 +31,9 @@ RUNS=(
   "ng-stochastic-3|--quantizer neural-gas --lambda-start 3 --alpha 0.15 --stochastic 3"
 )
 
-wanted=("$@")
-for entry in "${RUNS[@]}"; do
-  name=${entry%%|*}; options=${entry#*|}
-  if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " =~ " $name " ]]; then continue; fi
-  dir="$OUT/$name"; mkdir -p "$dir"
+run() {
+  local name=$1 options=$2 dir="$OUT/$1"
+  mkdir -p "$dir"
   echo "== $name: $options"
   if [ ! -f "$dir/$name.vqm" ]; then
     resume=(); [ -f "$dir/$name.vqm.ckpt" ] && resume=(--resume)
@@ -56,4 +54,17 @@ for entry in "${RUNS[@]}"; do
 JSON
   [ -f "$dir/codec.json" ] || $VQZ eval codec --data "$DATA/test.tar" --per-folder 100 --quality high --standard none \
       --model-dir "$dir" --threads "$THREADS" --json "$dir/codec.json"
+}
+
+if [ "${1:-}" = "--one" ]; then          # one run, in its own process so that set -e stops it at the first failure
+  for entry in "${RUNS[@]}"; do [ "${entry%%|*}" = "$2" ] && run "$2" "${entry#*|}"; done
+  exit 0
+fi
+
+wanted=("$@")
+for entry in "${RUNS[@]}"; do
+  name=${entry%%|*}
+  if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " =~ " $name " ]]; then continue; fi
+  # A run that fails (e.g. a loss that becomes NaN) is recorded and the study goes on.
+  "$0" --one "$name" || { mkdir -p "$OUT/$name"; echo "$name failed with exit code $?" | tee "$OUT/$name/FAILED"; }
 done
