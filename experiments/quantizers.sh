@@ -66,5 +66,5 @@ for entry in "${RUNS[@]}"; do
   name=${entry%%|*}
   if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " =~ " $name " ]]; then continue; fi
   # A run that fails (e.g. a loss that becomes NaN) is recorded and the study goes on.
-  "$0" --one "$name" || { mkdir -p "$OUT/$name"; echo "$name failed with exit code $?" | tee "$OUT/$name/FAILED"; }
+  "$0" --one "$name" || { code=$?; mkdir -p "$OUT/$name"; echo "$name failed with exit code $code" | tee "$OUT/$name/FAILED"; }
 done
