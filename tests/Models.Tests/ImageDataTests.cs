@@ -71,4 +71,17 @@ public sealed class ImageDataTests
                 Assert.Equal(all[i + 2][k].Pixels, resumed[i][k].Pixels);
         Assert.NotEqual(all[0][0].Pixels, a.Epoch(4).First()[0].Pixels);
     }
+
+    [Fact]
+    public void The_shuffle_is_the_same_in_every_process()
+    {
+        // A resumed run starts in a new process: the order must not depend on per-process hash seeds.
+        var data = TestData.CifarTrain(40);
+        var first = new BatchSampler(data, 8, cropSize: null, seed: 1).Epoch(0).First();
+        var indices = first.Select(image => data.Images.ToList().IndexOf(image)).ToArray();
+        Console.WriteLine($"seed 1, epoch 0, first batch: {string.Join(", ", indices)}");
+        Assert.Equal(Expected, indices);
+    }
+
+    private static readonly int[] Expected = [33, 30, 16, 24, 14, 36, 6, 1];
 }

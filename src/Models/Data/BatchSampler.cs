@@ -36,7 +36,7 @@ public sealed class BatchSampler
     /// <summary>The batches of epoch <paramref name="epoch"/>, starting at batch <paramref name="first"/>.</summary>
     public IEnumerable<IReadOnlyList<RgbImage>> Epoch(int epoch, int first = 0)
     {
-        var random = new Random(HashCode.Combine(Seed, epoch, 0x5eed));
+        var random = new Random(EpochSeed.Of(Seed, epoch, 0x5eed));
         var order = Enumerable.Range(0, dataset.Count).ToArray();
         random.Shuffle(order);
         var crops = new (int X, int Y)[order.Length];

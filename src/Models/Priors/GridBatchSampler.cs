@@ -35,7 +35,7 @@ public sealed class GridBatchSampler
     /// <summary>The batches of an epoch from batch <paramref name="first"/> on.</summary>
     public IEnumerable<Tensor> Epoch(int epoch, int first = 0)
     {
-        var random = new Random(HashCode.Combine(Seed, epoch, 0x9e1d));
+        var random = new Random(Data.EpochSeed.Of(Seed, epoch, 0x9e1d));
         var order = Enumerable.Range(0, set.Grids.Count).ToArray();
         random.Shuffle(order);
         var offsets = order.Select(i => crop is int c ? (random.Next(set.Grids[i].Height - c + 1), random.Next(set.Grids[i].Width - c + 1)) : (0, 0)).ToArray();
