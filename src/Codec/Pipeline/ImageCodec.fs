@@ -8,6 +8,7 @@ open VqVae.Codec.Entropy
 open VqVae.Codec.Format
 open VqVae.Codec.Models.Data
 open VqVae.Codec.Prior
+open VqVae.Codec.Models.Files
 
 /// Where the time of one encode or decode went, in milliseconds.
 type CodecTimings =
@@ -159,16 +160,26 @@ module ImageCodec =
                     ]
         ]
 
-    /// The models a file needs: embedded ones first, then the catalogue; a clear error otherwise.
-    let modelsFor (catalog: ModelCatalog) (file: VqzFile) =
+    /// The models a file needs: embedded ones first, then the catalogue; a clear error otherwise. An
+    /// embedded model that is not a model file makes the .vqz file corrupt (VqzFormatException at its chunk).
+    let modelsFor (catalog: ModelCatalog) (read: VqzReadResult) =
+        let file = read.File
         let tag = file.Header.ModelsTag
 
         let embedded =
-            file.Chunks
-            |> List.collect (function
-                | VqzChunk.EmbeddedModels models -> models
+            List.zip file.Chunks read.Placement.Chunks
+            |> List.indexed
+            |> List.collect (fun (i, (chunk, place)) ->
+                match chunk with
+                | VqzChunk.EmbeddedModels models ->
+                    models
+                    |> List.mapi (fun j m ->
+                        try
+                            ModelSource.ofBytes $"embedded {m.Role}" false (m.Data.ToArray())
+                        with :? ModelFileException as e ->
+                            let path = $"chunks[{i}].embeddedModels[{j}].data"
+                            raise (VqzFormatException(FormatError.Corrupt(place.Offset, path, $"the embedded {m.Role} is not a valid model file: {e.Reason} (field {e.Field}, byte offset {e.Offset})"))))
                 | _ -> [])
-            |> List.map (fun m -> ModelSource.ofBytes $"embedded {m.Role}" false (m.Data.ToArray()))
 
         let catalog = if embedded.IsEmpty then catalog else catalog.With embedded
 
@@ -212,8 +223,9 @@ module ImageCodec =
 
     /// Decodes many .vqz files; files of one models tag, size and tiling are decoded together.
     let decodeMany (catalog: ModelCatalog) (options: CodecOptions) (reader: VqzReaderOptions) (files: ReadOnlyMemory<byte>[]) (cancel: CancellationToken) : DecodedImage[] =
-        let parsed = files |> Array.map (Vqz.read reader)
-        let models = parsed |> Array.map (modelsFor catalog)
+        let reads = files |> Array.map (Vqz.readDetailed reader)
+        let parsed = reads |> Array.map (fun r -> r.File)
+        let models = reads |> Array.map (modelsFor catalog)
         let results = Array.zeroCreate<DecodedImage> files.Length
 
         for i in 0 .. parsed.Length - 1 do

@@ -2,6 +2,7 @@ namespace VqVae.Codec.Pipeline
 
 open System
 open System.IO
+open System.Text.Json
 open VqVae.Codec.Format
 open VqVae.Codec.Models.Files
 
@@ -34,7 +35,18 @@ module ModelSource =
         let vqvae =
             match file.Header["vqvae"] with
             | null -> None
-            | node -> Some(Sha256Digest.FromBytes(ReadOnlySpan(Convert.FromHexString(node.GetValue<string>()))))
+            | node ->
+                // The digest of the VQ-VAE a prior models: 64 hexadecimal digits, else the file is malformed.
+                let digest =
+                    match node.GetValueKind() with
+                    | JsonValueKind.String ->
+                        let hex = node.GetValue<string>()
+                        if hex.Length = 64 && hex |> Seq.forall Uri.IsHexDigit then Some(Convert.FromHexString hex) else None
+                    | _ -> None
+
+                match digest with
+                | Some d -> Some(Sha256Digest.FromBytes(ReadOnlySpan d))
+                | None -> raise (ModelFileException(origin, 0L, "header.vqvae", "the VQ-VAE digest is not 64 hexadecimal digits"))
 
         {
             Name = file.Name

@@ -48,10 +48,14 @@ public sealed record ModelFile(JsonObject Header, IReadOnlyList<StoredTensor> Te
     }
 
     /// <summary>The kind recorded in the header ("vqvae", "prior").</summary>
-    public string Kind => (string?)Header["kind"] ?? "";
+    public string Kind => StringField("kind");
 
     /// <summary>The model's name recorded in the header.</summary>
-    public string Name => (string?)Header["name"] ?? "";
+    public string Name => StringField("name");
+
+    /// <summary>A string field of the header; "" when it is absent or not a string (a hostile file must not
+    /// make a reader throw anything but ModelFileException).</summary>
+    private string StringField(string name) => Header[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
 
     /// <summary>Serialises the file; the last 32 bytes are the SHA-256 of the rest.</summary>
     public byte[] ToBytes()
