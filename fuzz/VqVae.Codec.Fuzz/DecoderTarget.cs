@@ -88,7 +88,7 @@ internal static class DecoderTarget
         var logits = new float[alphabet * count];
         for (int t = 0; t < count; t++)
         {
-            float scale = MathF.Pow(2f, input.Below(140) - 12);
+            float scale = MathF.Pow(2f, input.Below(120) - 12);   // at most 2^107: 128 × scale stays finite
             int period = 1 + input.Below(Math.Min(alphabet, 64));
             var cycle = new float[period];
             for (int i = 0; i < period; i++) cycle[i] = (sbyte)input.Byte() * scale;
