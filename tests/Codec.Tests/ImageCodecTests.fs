@@ -4,6 +4,7 @@ open System
 open System.Threading
 open Xunit
 open VqVae.Codec.Format
+open VqVae.Codec.Models.Files
 open VqVae.Codec.Pipeline
 open VqVae.Codec.Codec.Tests.TinyModels
 
@@ -91,3 +92,67 @@ let ``many images coded together give the files and images of images coded one b
     for j in 0 .. images.Length - 1 do
         Assert.Equal<int[]>(together[j].Codes, decoded[j].Codes)
         Assert.Equal<byte[]>(alone[j].Reconstruction.Value.Pixels, decoded[j].Image.Pixels)
+
+/// The full decode rejects a header whose size exceeds the limits in the reader, before it looks up
+/// models, loads networks or allocates a code grid: measured on a second call, on this thread.
+type HugeHeaderDecodeTests(output: Xunit.Abstractions.ITestOutputHelper) =
+    let hugeFile (tag: ModelsTag) =
+        Vqz.write
+            {
+                Header =
+                    {
+                        Version = FormatVersion.Current
+                        Width = 65535
+                        Height = 65535
+                        Colour = ColourModel.Rgb
+                        Downsampling = Downsampling.By4
+                        Tiling = PriorTiling.WholeGrid
+                        Coding = CodingScheme.RangeCoder16
+                        ModelsTag = tag
+                    }
+                Chunks = []
+                Payload = ReadOnlyMemory(Array.zeroCreate 64)
+            }
+
+    let measure (catalog: ModelCatalog) (bytes: byte[]) =
+        let attempt () =
+            try
+                ImageCodec.decode catalog options VqzReaderOptions.Default (ReadOnlyMemory bytes) none |> ignore
+                None
+            with e ->
+                Some e
+
+        attempt () |> ignore
+        let before = GC.GetAllocatedBytesForCurrentThread()
+        let clock = Diagnostics.Stopwatch.StartNew()
+        let result = attempt ()
+        let elapsed = clock.Elapsed.TotalMilliseconds
+        let allocated = GC.GetAllocatedBytesForCurrentThread() - before
+        output.WriteLine $"rejected in {elapsed:F3} ms with {allocated} bytes allocated"
+
+        match result with
+        | Some(:? VqzFormatException as e) ->
+            Assert.Equal(VqzErrorKind.LimitExceeded, e.Kind)
+            Assert.Equal("header.width*height", e.Path)
+        | other -> failwith $"expected the MaxPixels limit, got {other}"
+
+        Assert.True(elapsed < 10.0, $"took {elapsed} ms")
+        Assert.True(allocated < 1_000_000L, $"allocated {allocated} bytes")
+
+    [<Fact>]
+    member _.``a 65535 x 65535 header naming no installed model is a format error, not a missing model``() =
+        use empty = ModelCatalog.create [] []
+        measure empty (hugeFile (ModelsTag 0x01020304u))
+
+    [<Fact>]
+    member _.``a 65535 x 65535 header naming installed models is rejected without loading them``() =
+        use tiny = TinyModels.catalog 0
+        let v = tiny.Find("vqvae", "tiny-f4")
+        let p = tiny.Find("prior", "tiny-gated-pixelcnn")
+        // The catalogue finds the pair by the header's tag, but their bytes are not model files:
+        // loading them would raise ModelFileException instead of the limit error.
+        use trapped = ModelCatalog.create [ { v with Bytes = [| 0uy |] }; { p with Bytes = [| 0uy |] } ] []
+        let tag = ModelsTag.OfDigests(v.Digest, p.Digest)
+        Assert.True((trapped.TryFindByTag tag).IsSome)
+        Assert.Throws<ModelFileException>(fun () -> trapped.TryLoad tag |> ignore) |> ignore
+        measure trapped (hugeFile tag)
