@@ -98,8 +98,30 @@ module ImageCodec =
     [<Literal>]
     let private GroupSize = 256
 
-    /// The code grids of same-sized images under the VQ-VAE (edge-padded to a multiple of the downsampling).
-    let analyse (models: CodecModels) (options: CodecOptions) (images: RgbImage[]) : int[][] =
+    /// Intra-op threads of the VQ-VAE on the CPU, whatever --threads says. libtorch's convolutions
+    /// split their sums between threads, so their results depend on the thread count (measured with
+    /// the thesis-size network on a 256 x 192 image: 1, 2 and 4 threads agree, 7 threads change about
+    /// a third of the decoder's 147,456 outputs, tests/Codec.Tests/BitExactTests.fs). One fixed count
+    /// makes the pixels of a file, and the codes of an image, the same at every --threads and on every
+    /// CPU core count; one thread is the plain order. (libtorch's OpenMP thread count is per OS thread:
+    /// it is set on the thread that runs the network, right before it runs.)
+    [<Literal>]
+    let NetworkThreads = 1
+
+    /// Runs `run` (a network call) with NetworkThreads intra-op threads on this thread (CPU only).
+    let internal onNetworkThreads (options: CodecOptions) (run: unit -> 'T) =
+        if options.Device <> ComputeDevice.Cpu then
+            run ()
+        else
+            let before = torch.get_num_threads ()
+            torch.set_num_threads NetworkThreads
+
+            try
+                run ()
+            finally
+                torch.set_num_threads before
+
+    let private analyseWith (models: CodecModels) (options: CodecOptions) (images: RgbImage[]) : int[][] =
         use scope = torch.NewDisposeScope()
         let network = models.VqVae.Network
         let dev = device options
@@ -110,8 +132,11 @@ module ImageCodec =
         let n = all.Length / images.Length
         Array.init images.Length (fun i -> Array.sub all (i * n) n)
 
-    /// The images that code grids of one header shape decode to, cropped to the header's size.
-    let synthesise (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (grids: int[][]) : RgbImage[] =
+    /// The code grids of same-sized images under the VQ-VAE (edge-padded to a multiple of the downsampling).
+    let analyse (models: CodecModels) (options: CodecOptions) (images: RgbImage[]) : int[][] =
+        onNetworkThreads options (fun () -> analyseWith models options images)
+
+    let private synthesiseWith (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (grids: int[][]) : RgbImage[] =
         use scope = torch.NewDisposeScope()
         let network = models.VqVae.Network
         let dev = device options
@@ -135,6 +160,10 @@ module ImageCodec =
                     p[3 * i + 2] <- v
 
                 RgbImage(image.Width, image.Height, p, SourceChannels = 1))
+
+    /// The images that code grids of one header shape decode to, cropped to the header's size.
+    let synthesise (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (grids: int[][]) : RgbImage[] =
+        onNetworkThreads options (fun () -> synthesiseWith models options header grids)
 
     let private chunksFor (options: CodecOptions) (models: CodecModels) =
         let names =
