@@ -59,12 +59,13 @@ case "$target" in
     nice -n 10 "${harness[@]}" --seeds "$seeds" ;;
 esac
 
-# 4. Fuzz. Timeouts: a reader or decoder input takes well under a millisecond, a full decode a few
-#    milliseconds; the limits leave room for a machine shared with other work at nice 19.
+# 4. Fuzz. Timeouts are wall-clock: an input costs a millisecond or so of CPU (a full decode a few),
+#    but at nice 19 on a machine busy with other work a process can get 1/30 of a core or less, and a
+#    restarted .NET child needs seconds; 2 s gave false hangs there. Real hangs still show.
 case "$target" in
-  reader) timeout_ms=2000; dict=(-x "$fuzz/vqz.dict") ;;
-  decoder) timeout_ms=2000; dict=() ;;
-  decode) timeout_ms=10000; dict=(-x "$fuzz/vqz.dict") ;;
+  reader) timeout_ms=20000; dict=(-x "$fuzz/vqz.dict") ;;
+  decoder) timeout_ms=20000; dict=() ;;
+  decode) timeout_ms=60000; dict=(-x "$fuzz/vqz.dict") ;;
 esac
 input=(-i "$seeds")
 [[ -f "$findings/default/fuzzer_stats" ]] && input=(-i -)   # resume the previous session
