@@ -78,7 +78,7 @@ internal static partial class ReportCommand
     private static string QuantizerTable(string root)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| run | epochs | steps | nrecon | PSNR (dB) | perplexity | codes used | bits/code unigram | bits/code gated PixelCNN | codec bpp | codec PSNR (dB) | NaN |");
+        sb.AppendLine("| run | epochs | steps | nrecon | PSNR (dB) | perplexity | codes used | bits/code unigram | bits/code gated PixelCNN | codec bpp | codec PSNR (dB) | status |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var dir in RunDirectories(root))
         {
@@ -89,12 +89,14 @@ internal static partial class ReportCommand
             var codec = Maybe("codec.json");
             var log = Path.Combine(dir, name + ".vqm.log.jsonl");
             var steps = File.Exists(log) ? File.ReadLines(log).Select(l => JsonNode.Parse(l)!).Where(n => (string?)n["type"] == "step").ToList() : [];
-            bool nan = steps.Any(s => s["loss"] is null || !double.IsFinite((double)s["loss"]!));
+            bool nan = steps.Any(s => s["loss"] is null || !double.IsFinite((double)s["loss"]!));   // the log writes non-finite values as null
+            var failed = Path.Combine(dir, "FAILED");                                                     // written by experiments/quantizers.sh
+            var status = File.Exists(failed) ? $"failed ({File.ReadLines(failed).FirstOrDefault()?.Trim()})" : steps.Count == 0 ? "not run" : nan ? "NaN in the log" : "ok";
             double? Bits(string kind) => (double?)prior?["rows"]?.AsArray().FirstOrDefault(r => (string?)r!["kind"] == kind)?["bitsPerCode"];
             var vqzPoint = codec?["points"]?.AsArray().FirstOrDefault(x => (string?)x!["codec"] == "vqz");
             sb.AppendLine($"| {name} | {steps.Select(s => (int?)s["epoch"]).Max()} | {steps.Select(s => (long?)s["step"]).Max()} | {F((double?)vqvae?["normalizedError"], "F4")} | " +
                           $"{F((double?)vqvae?["psnr"], "F2")} | {F((double?)vqvae?["perplexity"], "F1")} | {F((double?)vqvae?["codesUsed"] * 100, "F1")} % | " +
-                          $"{F(Bits("unigram"), "F3")} | {F(Bits("gated-pixelcnn"), "F3")} | {F((double?)vqzPoint?["bpp"], "F4")} | {F((double?)vqzPoint?["psnr"], "F2")} | {(steps.Count == 0 ? "-" : nan ? "yes" : "no")} |");
+                          $"{F(Bits("unigram"), "F3")} | {F(Bits("gated-pixelcnn"), "F3")} | {F((double?)vqzPoint?["bpp"], "F4")} | {F((double?)vqzPoint?["psnr"], "F2")} | {status} |");
         }
         return sb.ToString().TrimEnd();
     }
@@ -148,10 +150,14 @@ internal static partial class ReportCommand
     private static string PriorTable(JsonObject e)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| prior | kind | bits/code | bits/dim |");
-        sb.AppendLine("|---|---|---:|---:|");
+        sb.AppendLine($"{(int?)e["rows"]?.AsArray().FirstOrDefault()?["grids"]} code grids of `{(string?)e["data"]}` from VQ-VAE `{(string?)e["vqvae"]}`; " +
+                      "ideal = mean -log2 p, coded = the range coder's actual size.");
+        sb.AppendLine();
+        sb.AppendLine("| prior | kind | bits/code | bits/dim | coded bits/code | coded / ideal |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|");
         foreach (var r in e["rows"]!.AsArray())
-            sb.AppendLine($"| {(string?)r!["prior"]} | {(string?)r["kind"]} | {F((double?)r["bitsPerCode"], "F4")} | {F((double?)r["bitsPerDimension"], "F4")} |");
+            sb.AppendLine($"| {(string?)r!["prior"]} | {(string?)r["kind"]} | {F((double?)r["bitsPerCode"], "F4")} | {F((double?)r["bitsPerDimension"], "F4")} | " +
+                          $"{F((double?)r["codedBitsPerCode"], "F4")} | {F((double?)r["codedOverIdeal"], "F4")} |");
         return sb.ToString().TrimEnd();
     }
 

@@ -1,0 +1,71 @@
+namespace VqVae.Codec.Tool.Tests;
+
+/// <summary>vqz report: every number of the generated Markdown comes from the run files; unknown markers are errors.</summary>
+public sealed class ReportCommandTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("vqz-report-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        int code = await ToolHost.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string Write(string relative, string text)
+    {
+        var path = Path.Combine(dir, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private void WriteRun(string name, double nrecon, bool nan)
+    {
+        Write($"runs/{name}/vqvae.json", $$"""{ "images": 1000, "mse": 0.0055, "normalizedError": {{nrecon}}, "psnr": 22.54, "perplexity": 286.35, "codesUsed": 0.90234375, "unigramBits": 8.16 }""");
+        Write($"runs/{name}/prior.json", """
+            { "vqvae": "k", "data": "test.tar", "rows": [
+              { "prior": "uniform", "kind": "uniform", "bitsPerCode": 9.0, "bitsPerDimension": 0.1875, "grids": 1000, "codedBitsPerCode": 8.96325, "codedOverIdeal": 0.99592 },
+              { "prior": "u.vqp", "kind": "unigram", "bitsPerCode": 8.1725, "bitsPerDimension": 0.1703, "grids": 1000 },
+              { "prior": "g.vqp", "kind": "gated-pixelcnn", "bitsPerCode": 6.5303, "bitsPerDimension": 0.1360, "grids": 1000 } ] }
+            """);
+        Write($"runs/{name}/codec.json", """{ "points": [ { "codec": "vqz", "setting": "high", "bpp": 0.3918, "psnr": 22.31 } ], "bdRate": [] }""");
+        Write($"runs/{name}/{name}.vqm.log.jsonl",
+            $$"""{"type":"step","step":50,"epoch":1,"recon":0.7,"loss":0.9}""" + "\n" +
+            $$"""{"type":"step","step":780,"epoch":2,"recon":0.1,"loss":{{(nan ? "null" : "0.25")}}}""" + "\n");
+    }
+
+    [Fact]
+    public async Task Report_fills_the_quantizer_table_and_prior_table_from_the_run_files()
+    {
+        WriteRun("kmeans", 0.0890, nan: false);
+        WriteRun("fcm", 0.1234, nan: true);
+        WriteRun("ema", 0.0800, nan: false);
+        Write("runs/ema/FAILED", "ema failed with exit code 70\n");
+        var template = Write("t.md", "# R\n\n{{quantizers}}\n\n{{prior:" + Path.Combine(dir, "runs/kmeans/prior.json") + "}}\n");
+        var output = Path.Combine(dir, "out/report.md");
+        var (code, _, error) = await Run("report", "--template", template, "--runs", Path.Combine(dir, "runs"), "-o", output, "--figures", Path.Combine(dir, "out/figures"));
+        Assert.True(code == 0, error);
+        var text = File.ReadAllText(output);
+        Assert.Contains("| fcm | 2 | 780 | 0.1234 | 22.54 | 286.4 | 90.2 % | 8.172 | 6.530 | 0.3918 | 22.31 | NaN in the log |", text);
+        Assert.Contains("| kmeans | 2 | 780 | 0.0890 | 22.54 | 286.4 | 90.2 % | 8.172 | 6.530 | 0.3918 | 22.31 | ok |", text);
+        Assert.Contains("| ema | 2 | 780 | 0.0800 | 22.54 | 286.4 | 90.2 % | 8.172 | 6.530 | 0.3918 | 22.31 | failed (ema failed with exit code 70) |", text);
+        Assert.True(text.IndexOf("| fcm |", StringComparison.Ordinal) < text.IndexOf("| kmeans |", StringComparison.Ordinal), "runs in name order");
+        Assert.Contains("| uniform | uniform | 9.0000 | 0.1875 | 8.9633 | 0.9959 |", text);
+        Assert.Contains("| g.vqp | gated-pixelcnn | 6.5303 | 0.1360 | - | - |", text);
+        Assert.DoesNotContain("{{", text);
+    }
+
+    [Fact]
+    public async Task An_unknown_marker_is_a_usage_error_and_writes_nothing()
+    {
+        var template = Write("t.md", "{{quantizer-table}}\n");
+        var output = Path.Combine(dir, "report.md");
+        var (code, _, error) = await Run("report", "--template", template, "--runs", Path.Combine(dir, "runs"), "-o", output, "--figures", Path.Combine(dir, "figures"));
+        Assert.Equal(2, code);
+        Assert.Contains("quantizer-table", error);
+        Assert.False(File.Exists(output));
+    }
+}
