@@ -152,3 +152,31 @@ type GridTests(output: ITestOutputHelper) =
 
         output.WriteLine $"1000 grids, {positions} positions, {mismatches} mismatches, {clock.Elapsed.TotalSeconds:F1} s"
         Assert.Equal(0, mismatches)
+
+    [<Fact>]
+    member _.``grids decoded together on 1 and 2 threads give each grid, and a bad payload the first bad grid's error``() =
+        use prior = randomPrior 12L
+        let weights = GatedPixelCnnWeights.ofPrior prior
+        let shape = { Height = 5; Width = 6 }
+        let rng = Random 7
+        let grids = Array.init 9 (fun _ -> Array.init shape.Count (fun _ -> rng.Next 32))
+        let payloads = PriorCoding.encodeGrids prior (Some weights) 0 2 shape grids CancellationToken.None
+        let decode threads (files: byte[][]) =
+            GatedPixelCnnBatch.decodeGrids weights 0 threads shape (files |> Array.map ReadOnlyMemory) CancellationToken.None
+
+        for threads in [ 1; 2 ] do
+            let decoded = decode threads payloads
+            for g in 0 .. grids.Length - 1 do
+                Assert.Equal<int[]>(grids[g], decoded[g])
+
+        // Grids 3 and 6 have different numbers of bytes after their last symbol: either alone is a typed
+        // error naming its count, and together the error is grid 3's, whatever the thread count.
+        let bad = Array.copy payloads
+        bad[3] <- Array.append payloads[3] (Array.create 6 0x55uy)
+        bad[6] <- Array.append payloads[6] (Array.create 17 0x55uy)
+        let alone = Assert.Throws<VqzFormatException>(fun () -> decode 1 [| bad[3] |] |> ignore)
+        let other = Assert.Throws<VqzFormatException>(fun () -> decode 1 [| bad[6] |] |> ignore)
+        Assert.NotEqual<string>(alone.Message, other.Message)
+        for threads in [ 1; 2 ] do
+            let e = Assert.Throws<VqzFormatException>(fun () -> decode threads bad |> ignore)
+            Assert.Equal(alone.Message, e.Message)

@@ -2,6 +2,7 @@ namespace VqVae.Codec.Prior
 
 open System
 open System.Threading
+open System.Threading.Tasks
 open VqVae.Codec.Entropy
 
 /// The gated PixelCNN over several code grids of one shape at once: every tile of every grid is
@@ -102,11 +103,28 @@ module GatedPixelCnnBatch =
             GatedPixelCnnEvaluator.logitsAt threads positions logits
             let perStep = steps[t].Length
 
-            for g in 0 .. payloads.Length - 1 do
-                let tables = FrequencyTable.ofLogitsBatch k (ReadOnlyMemory(logits, g * perStep * k, perStep * k))
+            // Each grid's tables and range decoder are its own: grids are decoded in parallel, and a bad
+            // payload reports the error of the first bad grid, as a sequential loop would.
+            let failures: exn option[] = Array.create payloads.Length None
 
-                for j in 0 .. perStep - 1 do
-                    grids[g][steps[t][j]] <- decoders[g].Decode(tables, j)
+            let decodeStep g =
+                try
+                    let tables = FrequencyTable.ofLogitsBatch k (ReadOnlyMemory(logits, g * perStep * k, perStep * k))
+
+                    for j in 0 .. perStep - 1 do
+                        grids[g][steps[t][j]] <- decoders[g].Decode(tables, j)
+                with e ->
+                    failures[g] <- Some e
+
+            if threads > 1 && payloads.Length > 1 then
+                Parallel.For(0, payloads.Length, ParallelOptions(MaxDegreeOfParallelism = threads), decodeStep) |> ignore
+            else
+                for g in 0 .. payloads.Length - 1 do
+                    decodeStep g
+
+            match failures |> Array.tryPick id with
+            | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Throw e
+            | None -> ()
 
         for d in decoders do
             d.Finish()
