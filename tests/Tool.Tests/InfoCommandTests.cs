@@ -53,4 +53,38 @@ public sealed class InfoCommandTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public async Task A_model_file_shows_its_name_kind_digest_and_architecture_and_a_corrupt_one_is_refused()
+    {
+        var dir = Directory.CreateTempSubdirectory("vqz-info-model-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "tiny.vqm");
+            var architecture = new Models.Networks.VqVaeArchitecture { HiddenChannels = 8, ResidualChannels = 4, ResidualBlocks = 1, LatentDim = 4, CodebookSize = 16 };
+            using (var network = new Models.Networks.VqVaeNetwork(architecture, new Models.Quantizers.QuantizerOptions()))
+            {
+                var digest = Models.Files.VqVaeModel.Save(network, "tiny", new System.Text.Json.Nodes.JsonObject(), path);
+                var (code, output, error) = await Run("info", "--json", path);
+                Assert.True(code == ExitCodes.Ok, error);
+                using var json = JsonDocument.Parse(output);
+                Assert.Equal("vqvae", json.RootElement.GetProperty("kind").GetString());
+                Assert.Equal("tiny", json.RootElement.GetProperty("name").GetString());
+                Assert.Equal(Convert.ToHexStringLower(digest), json.RootElement.GetProperty("digest").GetString());
+                Assert.Equal(16, json.RootElement.GetProperty("header").GetProperty("architecture").GetProperty("codebookSize").GetInt32());
+                Assert.Equal(network.state_dict().Values.Sum(t => t.numel()), json.RootElement.GetProperty("storedValues").GetInt64());   // parameters and buffers
+            }
+
+            var bytes = File.ReadAllBytes(path);
+            bytes[bytes.Length / 2] ^= 0x01;
+            File.WriteAllBytes(path, bytes);
+            var (badCode, _, badError) = await Run("info", path);
+            Assert.Equal(ExitCodes.MissingModel, badCode);
+            Assert.Contains("tiny.vqm", badError);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

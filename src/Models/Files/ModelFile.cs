@@ -47,6 +47,9 @@ public sealed record ModelFile(JsonObject Header, IReadOnlyList<StoredTensor> Te
         public const int MaxRank = 8;
     }
 
+    /// <summary>Whether <paramref name="bytes"/> start like a model file (its 8-byte magic), to tell it from other files.</summary>
+    public static bool HasMagic(ReadOnlySpan<byte> bytes) => bytes.StartsWith(Magic);
+
     /// <summary>The kind recorded in the header ("vqvae", "prior").</summary>
     public string Kind => StringField("kind");
 

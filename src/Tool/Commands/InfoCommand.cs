@@ -1,22 +1,36 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Spectre.Console;
 using VqVae.Codec.Format;
+using VqVae.Codec.Models.Files;
 using VqVae.Codec.Tool.Terminal;
 
 namespace VqVae.Codec.Tool.Commands;
 
-/// <summary><c>vqz info FILE [--json]</c>: the header, chunks and layout of a .vqz file (spec/vqz.md).</summary>
+/// <summary>
+/// <c>vqz info FILE [--json]</c>: the header, chunks and layout of a .vqz file (spec/vqz.md), or, for a
+/// model file (.vqm, .vqp; spec/model-file.md), its name, kind, digest, architecture and training record.
+/// </summary>
 internal static class InfoCommand
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("file") { Description = "The .vqz file to describe." };
+        var file = new Argument<FileInfo>("file") { Description = "The .vqz file (or model file) to describe." };
         var json = new Option<bool>("--json") { Description = "Print JSON (the fields of spec/vqz.md §10) instead of tables." };
-        var command = new Command("info", "Show the header, chunks and layout of a .vqz file.") { file, json };
+        var command = new Command("info", "Show the header, chunks and layout of a .vqz file, or what a model file holds.") { file, json };
         command.SetAction(parseResult =>
         {
             var path = parseResult.GetRequiredValue(file);
+            var console = ToolConsole.For(parseResult);
+            Span<byte> start = stackalloc byte[8];
+            using (var stream = path.OpenRead())
+                if (stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) == start.Length && ModelFile.HasMagic(start))
+                {
+                    ModelInfo(path, parseResult.GetValue(json), console);
+                    return ExitCodes.Ok;
+                }
+
             VqzReadResult read;
             using (var stream = path.OpenRead())
             {
@@ -25,12 +39,43 @@ internal static class InfoCommand
             }
 
             var description = VqzDescription.toJson(read);
-            var console = ToolConsole.For(parseResult);
             if (parseResult.GetValue(json)) console.Out.Write(description);
             else Render(path.Name, description, console.Ansi);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A model file: identity (the digest .vqz headers name), architecture and training record.</summary>
+    private static void ModelInfo(FileInfo path, bool json, ToolConsole console)
+    {
+        var bytes = File.ReadAllBytes(path.FullName);
+        var model = ModelFile.Parse(bytes, path.FullName);
+        var description = new JsonObject
+        {
+            ["file"] = path.Name,
+            ["bytes"] = bytes.Length,
+            ["kind"] = model.Kind,
+            ["name"] = model.Name,
+            ["digest"] = Convert.ToHexStringLower(ModelFile.DigestOf(bytes)),
+            ["tensors"] = model.Tensors.Count,
+            ["storedValues"] = model.Tensors.Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b)),
+            ["header"] = model.Header.DeepClone(),
+        };
+        if (json)
+        {
+            console.Out.Write(description.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return;
+        }
+        var table = new Table().Title(Markup.Escape(path.Name)).AddColumn("Field").AddColumn("Value");
+        foreach (var (key, value) in description)
+            if (key != "header") table.AddRow(Markup.Escape(key), Markup.Escape(value?.ToString() ?? ""));
+        foreach (var (key, value) in model.Header)
+            if (key is not ("kind" or "name" or "training")) table.AddRow(Markup.Escape(key), Markup.Escape(value?.ToJsonString() ?? ""));
+        var training = model.Header["training"];
+        if (training?["provenance"]?["command"] is JsonNode command) table.AddRow("training command", Markup.Escape(command.ToString()));
+        if (training?["steps"] is JsonNode steps) table.AddRow("training steps", $"{steps} ({training["epochsCompleted"]} epochs)");
+        console.Ansi.Write(table);
     }
 
     private static ReadOnlyMemory<byte> ReadAll(Stream stream, long maxBytes)
