@@ -14,7 +14,7 @@ internal sealed class CodecOptionSet
         AllowMultipleArgumentsPerToken = true,
     };
     public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda: where the VQ-VAE runs (the prior always runs on the CPU).", DefaultValueFactory = _ => "cpu" };
-    public Option<int> Threads { get; } = new("--threads") { Description = "Threads of the prior evaluator (0 = all cores); on the CPU the VQ-VAE always runs on one thread, so outputs never depend on this.", DefaultValueFactory = _ => 0 };
+    public Option<int> Threads { get; } = new("--threads") { Description = "Threads of the prior evaluator (0 = all cores); on the CPU the VQ-VAE always runs on two threads, so outputs never depend on this.", DefaultValueFactory = _ => 0 };
 
     public CodecOptionSet() => Device.AcceptOnlyFromAmong("cpu", "cuda");
 
