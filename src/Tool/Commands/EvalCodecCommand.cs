@@ -28,7 +28,7 @@ internal static class EvalCodecCommand
         var quality = new Option<string?>("--quality", "-q") { Description = "vqz presets, comma-separated (low,medium,high); default: every quality that has a preset; none: only the standard codecs." };
         var standard = new Option<string?>("--standard") { Description = "Standard codecs, comma-separated (jpeg,webp,avif); default: those installed; none: only vqz." };
         var jpegSweep = new Option<string?>("--jpeg-quality") { Description = "cjpeg -quality sweep (default 5,10,20,...,90; no 75, see docs/evaluation.md)." };
-        var webpSweep = new Option<string?>("--webp-quality") { Description = "cwebp -q sweep (default 5,10,20,...,90)." };
+        var webpSweep = new Option<string?>("--webp-quality") { Description = "cwebp -q sweep (default 0,2,5,10,20,...,90)." };
         var avifSweep = new Option<string?>("--avif-quantizer") { Description = "avifenc --min/--max quantizer sweep, 0..63 (default 63,60,55,50,45,40,35,30,20,10)." };
         var bdMethod = new Option<string>("--bd-method") { Description = "BD-rate fit: pchip (piecewise cubic, 2+ points) or cubic (VCEG-M33 polynomial, 4+ points).", DefaultValueFactory = _ => "pchip" };
         bdMethod.AcceptOnlyFromAmong("pchip", "cubic");

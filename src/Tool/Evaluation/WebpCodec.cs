@@ -7,7 +7,7 @@ internal sealed class WebpCodec : StandardCodec
     public override (string Encoder, string Decoder) Programs => ("cwebp", "dwebp");
     public override string Package => "webp";
     public override string Parameter => "-q";
-    public override IReadOnlyList<int> DefaultSweep => [5, 10, 20, 30, 40, 50, 60, 70, 80, 90];
+    public override IReadOnlyList<int> DefaultSweep => [0, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90];   // from 0: on thumbnails q5 is already above the vqz presets
     public override (int Min, int Max) Range => (0, 100);
     public override string Label(int setting) => $"q{setting}";
     protected override string InputExtension => ".png";
