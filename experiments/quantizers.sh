@@ -52,8 +52,10 @@ run() {
   cat > "$dir/presets.json" <<JSON
 { "presets": [ { "quality": "high", "vqvae": "$name", "prior": "$name-gated", "tileSide": 0 } ] }
 JSON
+  # --model-names never: the files carry the 4-byte models tag only, as files of the built-in models do,
+  # so the bpp compares quantizers, not the length of their names.
   [ -f "$dir/codec.json" ] || $VQZ eval codec --data "$DATA/test.tar" --per-folder 100 --quality high --standard none \
-      --model-dir "$dir" --threads "$THREADS" --json "$dir/codec.json"
+      --model-dir "$dir" --model-names never --threads "$THREADS" --json "$dir/codec.json"
 }
 
 if [ "${1:-}" = "--one" ]; then          # one run, in its own process so that set -e stops it at the first failure

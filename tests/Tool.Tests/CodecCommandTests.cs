@@ -25,6 +25,25 @@ public sealed class CodecCommandTests(CodecFixture f)
     }
 
     [Fact]
+    public async Task Model_names_never_drops_the_names_chunk_and_the_file_still_decodes_with_the_models_at_hand()
+    {
+        var dir = f.NewDir("names");
+        var named = Path.Combine(dir, "named.vqz");
+        var bare = Path.Combine(dir, "bare.vqz");
+        Assert.Equal(ExitCodes.Ok, (await f.Run("compress", f.Image("b"), "-o", named, "--model-dir", f.ModelDir)).Code);
+        var (code, _, error) = await f.Run("compress", f.Image("b"), "-o", bare, "--model-dir", f.ModelDir, "--model-names", "never");
+        Assert.True(code == ExitCodes.Ok, error);
+        var (_, namedInfo, _) = await f.Run("info", named);
+        var (_, bareInfo, _) = await f.Run("info", bare);
+        Assert.Contains("model-names", namedInfo);
+        Assert.DoesNotContain("model-names", bareInfo);
+        Assert.True(new FileInfo(bare).Length < new FileInfo(named).Length);
+        (code, _, error) = await f.Run("decompress", bare, "-o", Path.Combine(dir, "bare.png"), "--model-dir", f.ModelDir);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Equal(ExitCodes.Usage, (await f.Run("compress", f.Image("b"), "-o", Path.Combine(dir, "x.vqz"), "--model-names", "sometimes")).Code);
+    }
+
+    [Fact]
     public async Task An_existing_output_is_never_overwritten_without_force()
     {
         var dir = f.NewDir("force");

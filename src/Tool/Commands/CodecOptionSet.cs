@@ -16,13 +16,26 @@ internal sealed class CodecOptionSet
     public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda: where the VQ-VAE runs (the prior always runs on the CPU).", DefaultValueFactory = _ => "cpu" };
     public Option<int> Threads { get; } = new("--threads") { Description = "Threads of the prior evaluator (0 = all cores); on the CPU the VQ-VAE always runs on two threads, so outputs never depend on this.", DefaultValueFactory = _ => 0 };
 
-    public CodecOptionSet() => Device.AcceptOnlyFromAmong("cpu", "cuda");
+    public Option<string> ModelNames { get; } = new("--model-names")
+    {
+        Description = "auto | always | never: write the MODEL-NAMES chunk (names and full digests of the models, about 80 bytes) " +
+                      "for models that are not built in (auto), always, or never (the 4-byte models tag alone identifies them).",
+        DefaultValueFactory = _ => "auto",
+    };
 
-    public void AddTo(Command command)
+    public CodecOptionSet()
+    {
+        Device.AcceptOnlyFromAmong("cpu", "cuda");
+        ModelNames.AcceptOnlyFromAmong("auto", "always", "never");
+    }
+
+    /// <summary>Adds the options; <paramref name="encodes"/>: also those that shape the files written.</summary>
+    public void AddTo(Command command, bool encodes = true)
     {
         command.Options.Add(ModelDirs);
         command.Options.Add(Device);
         command.Options.Add(Threads);
+        if (encodes) command.Options.Add(ModelNames);
     }
 
     public ModelCatalog OpenCatalog(ParseResult p) => ModelStore.Open(p.GetValue(ModelDirs));
@@ -39,7 +52,12 @@ internal sealed class CodecOptionSet
             threads,
             tileSide is int t ? FSharpOption<int>.Some(t) : FSharpOption<int>.None,
             embed,
-            d.ModelNames,
+            (p.GetResult(ModelNames) is null ? "auto" : p.GetValue(ModelNames)) switch
+            {
+                "always" => ModelNamesPolicy.Always,
+                "never" => ModelNamesPolicy.Never,
+                _ => d.ModelNames,
+            },
             FSharpList<Tuple<string, string>>.Empty);
     }
 }

@@ -28,7 +28,7 @@ internal static class DecompressCommand
         var codec = new CodecOptionSet();
         var command = new Command("decompress", "Decompress .vqz files to PNG or BMP images.") { inputs };
         foreach (var o in new Option[] { output, format, jobs, force, codes }) command.Options.Add(o);
-        codec.AddTo(command);
+        codec.AddTo(command, encodes: false);
         command.SetAction(async (p, cancel) =>
         {
             var console = ToolConsole.For(p);
