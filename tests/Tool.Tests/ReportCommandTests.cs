@@ -31,6 +31,7 @@ public sealed class ReportCommandTests : IDisposable
               { "prior": "u.vqp", "kind": "unigram", "bitsPerCode": 8.1725, "bitsPerDimension": 0.1703, "grids": 1000 },
               { "prior": "g.vqp", "kind": "gated-pixelcnn", "bitsPerCode": 6.5303, "bitsPerDimension": 0.1360, "grids": 1000 } ] }
             """);
+        Write($"runs/{name}/{name}.vqm", "model");
         Write($"runs/{name}/codec.json", """{ "points": [ { "codec": "vqz", "setting": "high", "bpp": 0.3918, "psnr": 22.31 } ], "bdRate": [] }""");
         Write($"runs/{name}/{name}.vqm.log.jsonl",
             $$"""{"type":"step","step":50,"epoch":1,"recon":0.7,"loss":0.9}""" + "\n" +
@@ -44,6 +45,9 @@ public sealed class ReportCommandTests : IDisposable
         WriteRun("fcm", 0.1234, nan: true);
         WriteRun("ema", 0.0800, nan: false);
         Write("runs/ema/FAILED", "ema failed with exit code 70\n");
+        WriteRun("ng", 0.0900, nan: false);
+        File.Delete(Path.Combine(dir, "runs/ng/ng.vqm"));
+        Directory.CreateDirectory(Path.Combine(dir, "runs/ng.lock"));
         var template = Write("t.md", "# R\n\n{{quantizers}}\n\n{{prior:" + Path.Combine(dir, "runs/kmeans/prior.json") + "}}\n");
         var output = Path.Combine(dir, "out/report.md");
         var (code, _, error) = await Run("report", "--template", template, "--runs", Path.Combine(dir, "runs"), "-o", output, "--figures", Path.Combine(dir, "out/figures"));
@@ -52,6 +56,8 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Contains("| fcm | 2 | 780 | 0.1234 | 22.54 | 286.4 | 90.2 % | 8.172 | 6.530 | 0.3918 | 22.31 | NaN in the log |", text);
         Assert.Contains("| kmeans | 2 | 780 | 0.0890 | 22.54 | 286.4 | 90.2 % | 8.172 | 6.530 | 0.3918 | 22.31 | ok |", text);
         Assert.Contains("| ema | 2 | 780 | 0.0800 | 22.54 | 286.4 | 90.2 % | 8.172 | 6.530 | 0.3918 | 22.31 | failed (ema failed with exit code 70) |", text);
+        Assert.Contains("| ng | 2 | 780 | 0.0900 | 22.54 | 286.4 | 90.2 % | 8.172 | 6.530 | 0.3918 | 22.31 | training not finished |", text);
+        Assert.DoesNotContain("ng.lock", text);
         Assert.True(text.IndexOf("| fcm |", StringComparison.Ordinal) < text.IndexOf("| kmeans |", StringComparison.Ordinal), "runs in name order");
         Assert.Contains("| uniform | uniform | 9.0000 | 0.1875 | 8.9633 | 0.9959 |", text);
         Assert.Contains("| g.vqp | gated-pixelcnn | 6.5303 | 0.1360 | - | - |", text);

@@ -72,8 +72,11 @@ internal static partial class ReportCommand
         return $"![{alt}]({relative}/{name})";
     }
 
+    /// <summary>The run folders under <paramref name="root"/> in name order; empty folders (a driver's locks) are not runs.</summary>
     private static IEnumerable<string> RunDirectories(string root) =>
-        Directory.Exists(root) ? Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal) : [];
+        Directory.Exists(root)
+            ? Directory.EnumerateDirectories(root).Where(d => Directory.EnumerateFileSystemEntries(d).Any()).Order(StringComparer.Ordinal)
+            : [];
 
     private static string QuantizerTable(string root)
     {
@@ -91,7 +94,8 @@ internal static partial class ReportCommand
             var steps = File.Exists(log) ? File.ReadLines(log).Select(l => JsonNode.Parse(l)!).Where(n => (string?)n["type"] == "step").ToList() : [];
             bool nan = steps.Any(s => s["loss"] is null || !double.IsFinite((double)s["loss"]!));   // the log writes non-finite values as null
             var failed = Path.Combine(dir, "FAILED");                                                     // written by experiments/quantizers.sh
-            var status = File.Exists(failed) ? $"failed ({File.ReadLines(failed).FirstOrDefault()?.Trim()})" : steps.Count == 0 ? "not run" : nan ? "NaN in the log" : "ok";
+            var status = File.Exists(failed) ? $"failed ({File.ReadLines(failed).FirstOrDefault()?.Trim()})" : steps.Count == 0 ? "not run" : nan ? "NaN in the log"
+                : !File.Exists(Path.Combine(dir, name + ".vqm")) ? "training not finished" : "ok";
             double? Bits(string kind) => (double?)prior?["rows"]?.AsArray().FirstOrDefault(r => (string?)r!["kind"] == kind)?["bitsPerCode"];
             var vqzPoint = codec?["points"]?.AsArray().FirstOrDefault(x => (string?)x!["codec"] == "vqz");
             sb.AppendLine($"| {name} | {steps.Select(s => (int?)s["epoch"]).Max()} | {steps.Select(s => (long?)s["step"]).Max()} | {F((double?)vqvae?["normalizedError"], "F4")} | " +
