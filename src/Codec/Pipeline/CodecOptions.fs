@@ -37,7 +37,7 @@ type ComputeDevice =
 [<RequireQualifiedAccess>]
 type ModelNamesPolicy =
     /// Only for models that are not built in (built-in names are known to every copy of vqz): keeps
-    /// thumbnails coded with the default models at 14 bytes of container overhead.
+    /// thumbnails coded with the default models at 16 bytes of container overhead.
     | UnlessBuiltIn
     /// Always.
     | Always
