@@ -157,13 +157,16 @@ public sealed record ModelFile(JsonObject Header, IReadOnlyList<StoredTensor> Te
     }
 
     /// <summary>Reads, verifies and parses a model file.</summary>
-    public static ModelFile Read(string path)
+    public static ModelFile Read(string path) => Parse(ReadBytes(path), path);
+
+    /// <summary>The bytes of a model file, its size checked against <see cref="Limits.MaxFileBytes"/> before reading.</summary>
+    public static byte[] ReadBytes(string path)
     {
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"model file not found: {path}", path);
         if (info.Length > Limits.MaxFileBytes)
             throw new ModelFileException(path, 0, "file", $"larger than the {Limits.MaxFileBytes}-byte limit");
-        return Parse(File.ReadAllBytes(path), path);
+        return File.ReadAllBytes(path);
     }
 
     private ref struct SpanReader(ReadOnlySpan<byte> bytes, string path)

@@ -48,8 +48,8 @@ internal static class BenchCodecCommand
                 var d = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, e.Bytes, cancel);
                 decodes.Add((clock.Elapsed.TotalMilliseconds, d));
             }
-            var me = encodes.OrderBy(x => x.Ms).ElementAt(encodes.Count / 2);
-            var md = decodes.OrderBy(x => x.Ms).ElementAt(decodes.Count / 2);
+            var me = Median(encodes, x => x.Ms);
+            var md = Median(decodes, x => x.Ms);
             table.AddRow($"photo {photo.Width}x{photo.Height}", "1", me.E.Bytes.Length.ToString(),
                 (me.E.Bytes.Length * 8.0 / (photo.Width * photo.Height)).ToString("F4"), PixelMetrics.Psnr(photo, md.D.Image).ToString("F2"),
                 $"{me.Ms:F0} ms", $"{md.Ms:F0} ms", $"{me.E.Timings.NetworkMs:F0} / {me.E.Timings.EntropyMs:F0} ms",
@@ -77,7 +77,7 @@ internal static class BenchCodecCommand
             double psnr = Enumerable.Range(0, set.Count).Average(i => PixelMetrics.Psnr(set.Images[i], decoded[i].Image));
             table.AddRow($"thumbnails {set.Images[0].Width}x{set.Images[0].Height}", set.Count.ToString(), bytes.ToString("F1"),
                 (bytes * 8 / (set.Images[0].Width * set.Images[0].Height)).ToString("F4"), psnr.ToString("F2"),
-                $"{set.Count / Median(encodeSeconds):F0} images/s", $"{set.Count / Median(decodeSeconds):F0} images/s", "", "");
+                $"{set.Count / Median(encodeSeconds, s => s):F0} images/s", $"{set.Count / Median(decodeSeconds, s => s):F0} images/s", "", "");
             console.Out.WriteLine($"models: {encoded[0].Models}; prior threads {options.EffectiveThreads}, TorchSharp threads {TorchSharp.torch.get_num_threads()}, {Environment.ProcessorCount} cores");
             console.Ansi.Write(table);
             return Task.FromResult(ExitCodes.Ok);
@@ -85,5 +85,6 @@ internal static class BenchCodecCommand
         return command;
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    /// <summary>The middle run by <paramref name="key"/> (the upper middle for an even count).</summary>
+    private static T Median<T>(List<T> runs, Func<T, double> key) => runs.OrderBy(key).ElementAt(runs.Count / 2);
 }

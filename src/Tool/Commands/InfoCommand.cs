@@ -49,7 +49,7 @@ internal static class InfoCommand
     /// <summary>A model file: identity (the digest .vqz headers name), architecture and training record.</summary>
     private static void ModelInfo(FileInfo path, bool json, ToolConsole console)
     {
-        var bytes = File.ReadAllBytes(path.FullName);
+        var bytes = ModelFile.ReadBytes(path.FullName);
         var model = ModelFile.Parse(bytes, path.FullName);
         var description = new JsonObject
         {
