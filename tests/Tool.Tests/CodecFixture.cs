@@ -62,13 +62,7 @@ public sealed class CodecFixture : IDisposable
     }
 
     /// <summary>Runs vqz in this process.</summary>
-    public async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await ToolHost.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    public Task<(int Code, string Output, string Error)> Run(params string[] args) => ToolRun.Run(args);
 
     /// <summary>Runs vqz in a new process (dotnet vqz.dll from the test's output folder).</summary>
     public (int Code, string Output, string Error) RunProcess(params string[] args)

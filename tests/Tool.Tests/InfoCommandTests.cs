@@ -8,13 +8,7 @@ public sealed class InfoCommandTests
     private static string Golden(string name, [CallerFilePath] string here = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "data", "golden", name));
 
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await ToolHost.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> Run(params string[] args) => ToolRun.Run(args);
 
     [Fact]
     public async Task Json_output_is_the_golden_header_snapshot()

@@ -9,12 +9,7 @@ public sealed class PlotCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        int code = await ToolHost.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> Run(params string[] args) => ToolRun.Run(args);
 
     /// <summary>Width and height from the IHDR chunk after checking the PNG signature.</summary>
     private static (int Width, int Height) PngSize(string path)

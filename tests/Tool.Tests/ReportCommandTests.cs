@@ -7,12 +7,7 @@ public sealed class ReportCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        int code = await ToolHost.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> Run(params string[] args) => ToolRun.Run(args);
 
     private string Write(string relative, string text)
     {
