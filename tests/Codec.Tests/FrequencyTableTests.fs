@@ -112,3 +112,12 @@ let ``selecting the threshold gives the value a full sort gives, ties included``
     || (let r = rank.Get % a.Length
         let sorted = Array.sort a
         FrequencyTable.select (Span(Array.copy a)) r = sorted[r])
+
+[<Property(MaxTest = 500)>]
+let ``the residual of a rank, found through the histogram, is the value a full sort gives, ties included`` (values: FsCheck.NormalFloat list) (rank: FsCheck.PositiveInt) =
+    // residuals in [0, 1), rounded so that ties and crowded buckets are common
+    let a = values |> List.map (fun v -> let x = abs (float v) in Math.Round(x - floor x, 2) % 1.0) |> Array.ofList
+    a.Length = 0
+    || (let r = rank.Get % a.Length
+        let sorted = Array.sort a
+        FrequencyTable.residualOfRank (ReadOnlySpan a) r (Span(Array.zeroCreate<float> a.Length)) = sorted[r])

@@ -105,3 +105,28 @@ let ``activations: the vector path equals the scalar formula in every lane, and 
             Assert.Equal(BitConverter.SingleToInt32Bits scalar, BitConverter.SingleToInt32Bits y[i])
             let exact = Math.Tanh(float x[i]) / (1.0 + Math.Exp(-(float x[c + i])))
             Assert.True(abs (float y[i] - exact) < 1e-6, $"gate({x[i]}, {x[c + i]}) = {y[i]}, true value {exact}")
+
+[<Fact>]
+let ``the dense kernel computes every element as the scalar sum in input order, for every block and tail`` () =
+    // 91 outputs = one 64-wide block (AVX-512 path, where present) + two 8-wide vectors + 3 scalars;
+    // 1 .. 9 rows = full and partial blocks of four rows.
+    let r = Random 5
+    let inputs, outputs = 37, 91
+    let weight = Array.init (inputs * outputs) (fun _ -> float32 (r.NextDouble() * 2.0 - 1.0))
+    let bias = Array.init outputs (fun _ -> float32 (r.NextDouble() - 0.5))
+    let layer = DenseLayer(inputs, outputs, weight, bias)
+
+    for rows in 1..9 do
+        let x = Array.init (rows * inputs) (fun _ -> float32 (r.NextDouble() * 4.0 - 2.0))
+        let y = Array.zeroCreate<float32> (rows * outputs)
+        Dense.apply layer (ReadOnlySpan x) rows (Span y)
+
+        for m in 0 .. rows - 1 do
+            for o in 0 .. outputs - 1 do
+                let mutable acc = bias[o]
+
+                for k in 0 .. inputs - 1 do
+                    let product = x[m * inputs + k] * weight[k * outputs + o]
+                    acc <- acc + product
+
+                Assert.Equal(BitConverter.SingleToInt32Bits acc, BitConverter.SingleToInt32Bits y[m * outputs + o])

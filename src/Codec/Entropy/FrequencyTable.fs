@@ -1,7 +1,12 @@
 namespace VqVae.Codec.Entropy
 
+#nowarn "9" // stackalloc: the residual histogram lives on the stack
+
 open System
+open System.Numerics
+open System.Runtime.InteropServices
 open System.Threading.Tasks
+open Microsoft.FSharp.NativeInterop
 
 /// The single bridge from floating point to the integer tables the coder sees (spec §6). Every function
 /// is pure and machine-independent: the same input bits give the same table on any machine.
@@ -43,22 +48,76 @@ module FrequencyTable =
 
         values[rank]
 
+    /// Buckets of the residual histogram that narrows the threshold search (a power of two, so that
+    /// bucket = floor(e × Buckets) is exact and never decreases as e grows).
+    [<Literal>]
+    let private Buckets = 64
+
+    /// The value of rank `rank` (0 = smallest) of `residuals` (each in [0, 1)): a histogram over
+    /// floor(e × 64) finds the bucket that holds that rank, and `select` runs on that bucket's few
+    /// values alone (copied into `scratch`). The bucket map is monotone, so the value is the one a
+    /// full sort would give.
+    let internal residualOfRank (residuals: ReadOnlySpan<float>) (rank: int) (scratch: Span<float>) =
+        let counts = Span<int>(NativePtr.toVoidPtr (NativePtr.stackalloc<int> Buckets), Buckets)
+        counts.Clear()
+
+        for s in 0 .. residuals.Length - 1 do
+            let b = int (residuals[s] * float Buckets)
+            counts[b] <- counts[b] + 1
+
+        let mutable bucket = 0
+        let mutable below = 0
+
+        while below + counts[bucket] <= rank do
+            below <- below + counts[bucket]
+            bucket <- bucket + 1
+
+        let mutable n = 0
+
+        for s in 0 .. residuals.Length - 1 do
+            if int (residuals[s] * float Buckets) = bucket then
+                scratch[n] <- residuals[s]
+                n <- n + 1
+
+        select (scratch.Slice(0, n)) (rank - below)
+
     /// Rounding step (spec §6.3): p = w / sum, a = p × (65536 - K), f = 1 + floor(a); the remainder
     /// goes one by one to the largest residuals a - floor(a), ties to the lowest index. Writes the
-    /// cumulative row (K + 1 values). `scratch` holds at least 2K doubles.
+    /// cumulative row (K + 1 values). `scratch` holds at least 2K doubles. The first loop runs in SIMD
+    /// lanes: the same ÷, ×, floor and − on every element as the scalar loop, so the same bits.
     let internal quantiseInto (w: ReadOnlySpan<float>) (sum: float) (row: Span<int>) (scratch: Span<float>) =
         let k = w.Length
         let budget = float (Precision.Total - k)
         let residual = scratch.Slice(0, k)
-        let sorted = scratch.Slice(k, k)
-        let mutable assigned = 0
+        let floors = scratch.Slice(k, k)
+        let lanes = Vector<float>.Count
+        let vectors = if k >= lanes then k / lanes else 0
 
-        for s in 0 .. k - 1 do
+        if vectors > 0 then
+            let wv = MemoryMarshal.Cast<float, Vector<float>>(w)
+            let rv = MemoryMarshal.Cast<float, Vector<float>>(residual)
+            let fv = MemoryMarshal.Cast<float, Vector<float>>(floors)
+            let sumV = Vector<float>(sum)
+            let budgetV = Vector<float>(budget)
+
+            for i in 0 .. vectors - 1 do
+                let a = (wv[i] / sumV) * budgetV
+                let f = Vector.Floor a
+                rv[i] <- a - f
+                fv[i] <- f
+
+        for s in vectors * lanes .. k - 1 do
             let a = (w[s] / sum) * budget
             let f = Math.Floor a
             residual[s] <- a - f
-            row[s + 1] <- 1 + int f
-            assigned <- assigned + 1 + int f
+            floors[s] <- f
+
+        let mutable assigned = 0
+
+        for s in 0 .. k - 1 do
+            let f = 1 + int floors[s]
+            row[s + 1] <- f
+            assigned <- assigned + f
 
         let mutable rest = Precision.Total - assigned
 
@@ -69,8 +128,7 @@ module FrequencyTable =
             rest <- rest % k
 
         if rest > 0 then
-            residual.CopyTo sorted
-            let threshold = select sorted (k - rest)
+            let threshold = residualOfRank (Span.op_Implicit residual) (k - rest) floors
 
             for s in 0 .. k - 1 do
                 if residual[s] > threshold then

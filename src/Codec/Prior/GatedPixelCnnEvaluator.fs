@@ -15,22 +15,26 @@ type TilePosition = { Tile: GatedPixelCnnTile; Row: int; Column: int }
 /// operations either way, so both sides get bit-identical logits.
 [<RequireQualifiedAccess>]
 module GatedPixelCnnEvaluator =
-    /// Items per parallel chunk: small enough to spread a row of tiles over the cores, large enough
-    /// that each chunk amortises its scratch buffers.
+    /// Fewest items per parallel chunk (the dense kernel computes four rows at a time).
     [<Literal>]
-    let private ChunkSize = 8
+    let private MinChunk = 4
 
     let private rent (n: int) = ArrayPool<float32>.Shared.Rent n
     let private give (a: float32[]) = ArrayPool<float32>.Shared.Return a
 
+    /// body first last over [0, count) in one chunk per thread (multiples of MinChunk items): each chunk
+    /// amortises its scratch buffers and the weights it streams through the cache over as many items as
+    /// it can. Which items share a chunk never changes a value (Dense.apply).
     let private parallelChunks (threads: int) (count: int) (body: int -> int -> unit) =
-        let chunks = (count + ChunkSize - 1) / ChunkSize
+        let threads = max 1 threads
+        let size = ((count + threads - 1) / threads + MinChunk - 1) / MinChunk * MinChunk
+        let chunks = (count + size - 1) / max 1 size
 
         if threads <= 1 || chunks <= 1 then
             body 0 count
         else
             let options = ParallelOptions(MaxDegreeOfParallelism = threads)
-            Parallel.For(0, chunks, options, fun k -> body (k * ChunkSize) (min count ((k + 1) * ChunkSize))) |> ignore
+            Parallel.For(0, chunks, options, fun k -> body (k * size) (min count ((k + 1) * size))) |> ignore
 
     /// Copies the C-vector at (i, j) of `map` (zeros outside the tile) into dst.
     let inline private copyAt (tile: GatedPixelCnnTile) (map: float32[]) (i: int) (j: int) (dst: Span<float32>) =
