@@ -7,6 +7,7 @@
 #         (150 per class; each of the 300 photos listed 5 times so that half the crops are photos), batch 128
 #   (both see 131,072 pixels per step). Stage 2: a gated PixelCNN for each, trained on random 32 x 32
 #   crops of the code grids of BSDS500 train + val (32 = the tile side of the high preset).
+# Tiling: the shipped f4 pair with prior tiles of 0 (whole grid), 64, 32, 16 and 8 codes (step eval-tiling).
 # Low preset (f8): the CIFAR-10 f8 model fine-tuned on DATA_F8 crops, and its prior on 16 x 16 grid crops.
 # Each pair is then run as a vqz preset (a model directory with its presets.json) through
 # `vqz eval codec` on BSDS500 test, beside the shipped presets.
@@ -76,9 +77,9 @@ preset() {
 }
 
 eval_codec() {
-  local name=$1 quality=$2
+  local name=$1 quality=$2; shift 2
   [ -f "$OUT/codec-$name-bsds-test.json" ] && return
-  $VQZ eval codec --data "$DATA/bsds500/test.tar" --quality "$quality" --standard none --model-names never \
+  $VQZ eval codec --data "$DATA/bsds500/test.tar" "$@" --quality "$quality" --standard none --model-names never \
     --model-dir "$OUT/presets/$name" --threads "$THREADS" --json "$OUT/codec-$name-bsds-test.json" --csv "$OUT/codec-$name-bsds-test.csv"
 }
 
@@ -114,6 +115,12 @@ step() {
       preset shipped-low low models/cifar10-ng-f8.vqm models/cifar10-ng-f8-gated.vqp 16
       preset "$DATA_F8-low" low "$OUT/photo-$DATA_F8-f8.vqm" "$OUT/photo-$DATA_F8-f8-gated.vqp" 16
       for p in shipped-low "$DATA_F8-low"; do eval_codec "$p" low; done ;;
+    eval-tiling)
+      # What the prior's tiles cost in bits and buy in time (shipped f4 models, first 50 test photos).
+      for side in 0 64 32 16 8; do
+        preset "tiles-$side" high models/cifar10-ng-f4.vqm models/cifar10-ng-f4-gated.vqp "$side"
+        eval_codec "tiles-$side" high --limit 50
+      done ;;
     *) echo "unknown step: $1" >&2; exit 2 ;;
   esac
 }

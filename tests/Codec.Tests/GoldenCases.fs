@@ -22,17 +22,7 @@ let private digestOf (text: string) = Sha256Digest.Of(ReadOnlySpan(Encoding.UTF8
 let dummyModel (role: string) =
     Encoding.UTF8.GetBytes(String.Join("\n", [ for i in 0..63 -> $"{role} weight {i % 9} = {(i * 7919) % 1000}" ]))
 
-let private header width height colour downsampling tiling tag =
-    {
-        Version = FormatVersion.Current
-        Width = width
-        Height = height
-        Colour = colour
-        Downsampling = downsampling
-        Tiling = tiling
-        Coding = CodingScheme.RangeCoder16
-        ModelsTag = tag
-    }
+let private header = vqzHeader
 
 /// A skewed 512-bin histogram, like the code usage of a trained quantiser.
 let unigramCounts = Array.init 512 (fun i -> int64 (100_000 / (i + 1)))

@@ -6,6 +6,7 @@ open Xunit
 open VqVae.Codec.Format
 open VqVae.Codec.Models.Files
 open VqVae.Codec.Pipeline
+open VqVae.Codec.Codec.Tests.TestData
 open VqVae.Codec.Codec.Tests.TinyModels
 
 let private options = { CodecOptions.Default with Threads = 2 }
@@ -99,17 +100,7 @@ type HugeHeaderDecodeTests(output: Xunit.Abstractions.ITestOutputHelper) =
     let hugeFile (tag: ModelsTag) =
         Vqz.write
             {
-                Header =
-                    {
-                        Version = FormatVersion.Current
-                        Width = 65535
-                        Height = 65535
-                        Colour = ColourModel.Rgb
-                        Downsampling = Downsampling.By4
-                        Tiling = PriorTiling.WholeGrid
-                        Coding = CodingScheme.RangeCoder16
-                        ModelsTag = tag
-                    }
+                Header = vqzHeader 65535 65535 ColourModel.Rgb Downsampling.By4 PriorTiling.WholeGrid tag
                 Chunks = []
                 Payload = ReadOnlyMemory(Array.zeroCreate 64)
             }

@@ -8,6 +8,7 @@ open Xunit
 open VqVae.Codec.Format
 open VqVae.Codec.Models.Files
 open VqVae.Codec.Pipeline
+open VqVae.Codec.Codec.Tests.TestData
 
 /// Inputs that made the full decode (fuzz target "decode") throw something other than
 /// VqzFormatException or VqzModelException, kept under tests/data/regressions/decode-*.vqz with the
@@ -73,17 +74,7 @@ let private hostileEmbedded (header: JsonObject) =
 
     Vqz.write
         {
-            Header =
-                {
-                    Version = FormatVersion.Current
-                    Width = 8
-                    Height = 8
-                    Colour = ColourModel.Rgb
-                    Downsampling = Downsampling.By4
-                    Tiling = PriorTiling.WholeGrid
-                    Coding = CodingScheme.RangeCoder16
-                    ModelsTag = tag
-                }
+            Header = vqzHeader 8 8 ColourModel.Rgb Downsampling.By4 PriorTiling.WholeGrid tag
             Chunks = [ VqzChunk.EmbeddedModels [ { Role = ModelRole.Autoencoder; Data = ReadOnlyMemory model } ] ]
             Payload = ReadOnlyMemory.Empty
         }

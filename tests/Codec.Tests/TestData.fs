@@ -1,6 +1,7 @@
 module VqVae.Codec.Codec.Tests.TestData
 
 open System
+open VqVae.Codec.Format
 
 /// A small seeded generator whose sequence is fixed here, independent of System.Random's algorithm,
 /// so golden inputs stay the same on every runtime (SplitMix64).
@@ -41,3 +42,16 @@ let adversarialProbabilities (rng: Random) (k: int) : float[] =
     | 3 -> Array.init k (fun i -> Math.Pow(0.5, float i))
     | 4 -> Array.init k (fun i -> if i = 0 then 1.0 - 1e-12 else 1e-12 / float k)
     | _ -> Array.init k (fun _ -> rng.NextDouble())
+
+/// A version-1 header with the range coder: the fields every test file varies.
+let vqzHeader width height colour downsampling tiling (tag: ModelsTag) =
+    {
+        Version = FormatVersion.Current
+        Width = width
+        Height = height
+        Colour = colour
+        Downsampling = downsampling
+        Tiling = tiling
+        Coding = CodingScheme.RangeCoder16
+        ModelsTag = tag
+    }

@@ -69,4 +69,19 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Contains("quantizer-table", error);
         Assert.False(File.Exists(output));
     }
+
+    [Fact]
+    public async Task The_codecs_marker_puts_the_vqz_rows_of_several_evaluations_in_one_table()
+    {
+        var a = Write("a.json", """{ "images": 50, "points": [ { "codec": "vqz", "setting": "high", "bpp": 0.3375, "psnr": 26.82, "msssim": 0.9424, "encodeMs": 2371.6, "decodeMs": 3542.5 }, { "codec": "jpeg", "setting": "q5", "bpp": 0.5 } ] }""");
+        var b = Write("b.json", """{ "images": 50, "points": [ { "codec": "vqz", "setting": "high", "bpp": 0.3407, "psnr": 26.82, "msssim": 0.9424, "encodeMs": 727.8, "decodeMs": 687.7 } ] }""");
+        var template = Write("t.md", "{{codecs:whole grid=" + a + ", tiles of 32=" + b + "}}\n");
+        var output = Path.Combine(dir, "report.md");
+        var (code, _, error) = await Run("report", "--template", template, "--runs", Path.Combine(dir, "runs"), "-o", output, "--figures", Path.Combine(dir, "figures"));
+        Assert.True(code == 0, error);
+        var text = File.ReadAllText(output);
+        Assert.Contains("| whole grid | high | 50 | 0.3375 | 26.82 | 0.9424 | 2371.6 | 3542.5 |", text);
+        Assert.Contains("| tiles of 32 | high | 50 | 0.3407 | 26.82 | 0.9424 | 727.8 | 687.7 |", text);
+        Assert.DoesNotContain("jpeg", text);
+    }
 }

@@ -25,7 +25,7 @@ public static class PriorEvaluator
         {
             using var _ = no_grad();
             foreach (var group in set.Grids.GroupBy(g => (g.Height, g.Width)))
-                foreach (var chunk in group.Chunk(batchSize))
+                foreach (var chunk in group.Chunk(CodeGridSet.BatchFor(group.Key.Width, group.Key.Height, batchSize, CodeGridSet.CodesPerBatch)))
                 {
                     cancel.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();

@@ -1,5 +1,6 @@
 using VqVae.Codec.Models.Data;
 using VqVae.Codec.Models.Networks;
+using VqVae.Codec.Models.Priors;
 using static TorchSharp.torch;
 
 namespace VqVae.Codec.Models.Evaluation;
@@ -30,7 +31,7 @@ public static class VqVaeEvaluator
             using var _ = no_grad();
             foreach (var group in data.Images.Select((image, i) => (image, i)).GroupBy(p => (p.image.Width, p.image.Height)))
             {
-                foreach (var chunk in group.Select(p => p.image).Chunk(batchSize))
+                foreach (var chunk in group.Select(p => p.image).Chunk(CodeGridSet.BatchFor(group.Key.Width, group.Key.Height, batchSize)))
                 {
                     cancel.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();

@@ -45,7 +45,7 @@ public sealed class CodeGridSet(IReadOnlyList<CodeGrid> grids, int codebookSize,
         var grids = new CodeGrid[data.Count];
         var order = Enumerable.Range(0, data.Count).GroupBy(i => (data.Images[i].Width, data.Images[i].Height));
         foreach (var group in order)
-            foreach (var chunk in group.Chunk(batchSize))
+            foreach (var chunk in group.Chunk(BatchFor(group.Key.Width, group.Key.Height, batchSize)))
             {
                 cancel.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
@@ -58,6 +58,18 @@ public sealed class CodeGridSet(IReadOnlyList<CodeGrid> grids, int codebookSize,
             }
         return new CodeGridSet(grids, network.Architecture.CodebookSize, digest);
     }
+
+    /// <summary>Pixels per encoder batch: the VQ-VAE's activations take about 160 bytes per pixel.</summary>
+    public const int PixelsPerBatch = 1 << 20;
+
+    /// <summary>Codes per prior batch: the prior's activations take a few kilobytes per code.</summary>
+    public const int CodesPerBatch = 1 << 16;
+
+    /// <summary>Items of width x height per batch: at most <paramref name="batchSize"/>, at most
+    /// <paramref name="budget"/> elements in all, one item at least (photos must not be batched like
+    /// thumbnails).</summary>
+    public static int BatchFor(int width, int height, int batchSize, int budget = PixelsPerBatch) =>
+        (int)Math.Clamp(budget / Math.Max(1L, (long)width * height), 1, Math.Max(1, batchSize));
 
     /// <summary>Writes the set atomically.</summary>
     public void Save(string path)

@@ -15,7 +15,8 @@ namespace VqVae.Codec.Tool.Commands;
 /// JSON and training logs, so the prose stays written by people and every number comes from a run.
 /// Markers: {{quantizers}} (the quantizer study under --runs), {{quantizers-figure}}, {{codec:FILE}} (an
 /// `eval codec --json` file as a table), {{bd:FILE}} (its BD-rates), {{rd:FILE}} (its rate-distortion plot),
-/// {{prior:FILE}} (an `eval prior --json` file), {{vqvae:FILE}} (an `eval vqvae --json` file).
+/// {{prior:FILE}} (an `eval prior --json` file), {{vqvae:FILE}} (an `eval vqvae --json` file),
+/// {{codecs:LABEL=FILE,LABEL=FILE,...}} (the vqz rows of several `eval codec --json` files, one table).
 /// </summary>
 internal static partial class ReportCommand
 {
@@ -48,6 +49,7 @@ internal static partial class ReportCommand
                     "quantizers" => QuantizerTable(p.GetValue(runs)!),
                     "quantizers-figure" => Figure(figureDir, relative, "quantizers-recon.png", "Reconstruction loss during training", QuantizerCurves(p.GetValue(runs)!)),
                     "codec" => CodecTable(Read(arg!)),
+                    "codecs" => CodecsTable(arg!),
                     "bd" => BdTable(Read(arg!)),
                     "rd" => Figure(figureDir, relative, Path.GetFileNameWithoutExtension(arg!) + "-rd.png", "Rate-distortion",
                         RateDistortionPlot.Render(Read(arg!), "psnr", Path.GetFileNameWithoutExtension(arg!), 900, 600)),
@@ -137,6 +139,24 @@ internal static partial class ReportCommand
         foreach (var point in e["points"]!.AsArray())
             sb.AppendLine($"| {(string?)point!["codec"]} | {(string?)point["setting"]} | {F((double?)point["bpp"], "F4")} | {F((double?)point["psnr"], "F2")} | " +
                           $"{F((double?)point["msssim"], "F4")} | {F((double?)point["encodeMs"], "F1")} | {F((double?)point["decodeMs"], "F1")} |");
+        return sb.ToString().TrimEnd();
+    }
+
+    /// <summary>One row per vqz point of each labelled file: models or settings side by side.</summary>
+    private static string CodecsTable(string list)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| run | preset | images | bpp | PSNR (dB) | MS-SSIM | encode (ms/image) | decode (ms/image) |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var at = item.IndexOf('=');
+            if (at <= 0) throw new UsageException($"{{{{codecs:...}}}} needs LABEL=FILE items, not '{item}'");
+            var e = Read(item[(at + 1)..]);
+            foreach (var point in e["points"]!.AsArray().Where(x => (string?)x!["codec"] == "vqz"))
+                sb.AppendLine($"| {item[..at]} | {(string?)point!["setting"]} | {(int?)e["images"]} | {F((double?)point["bpp"], "F4")} | {F((double?)point["psnr"], "F2")} | " +
+                              $"{F((double?)point["msssim"], "F4")} | {F((double?)point["encodeMs"], "F1")} | {F((double?)point["decodeMs"], "F1")} |");
+        }
         return sb.ToString().TrimEnd();
     }
 
