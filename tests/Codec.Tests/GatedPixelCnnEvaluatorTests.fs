@@ -130,3 +130,18 @@ let ``the dense kernel computes every element as the scalar sum in input order, 
                     acc <- acc + product
 
                 Assert.Equal(BitConverter.SingleToInt32Bits acc, BitConverter.SingleToInt32Bits y[m * outputs + o])
+
+[<Fact>]
+let ``grids are coded in batches bounded by codes: 256 thumbnails, one photo, and the same files either way`` () =
+    Assert.Equal(256, VqVae.Codec.Pipeline.PriorCoding.gridsPerBatch { Height = 8; Width = 8 })
+    Assert.Equal(1, VqVae.Codec.Pipeline.PriorCoding.gridsPerBatch { Height = 81; Width = 121 })
+    Assert.Equal(2, VqVae.Codec.Pipeline.PriorCoding.gridsPerBatch { Height = 64; Width = 100 })
+    use prior = randomPrior 6L 8 2
+    let weights = GatedPixelCnnWeights.ofPrior prior
+    let shape = { Height = 64; Width = 100 } // two grids per batch: three grids make two batches
+    let grids = Array.init 3 (fun seed -> randomGrid (10 + seed) shape 32)
+    let together = VqVae.Codec.Pipeline.PriorCoding.encodeGrids prior (Some weights) 16 2 shape grids CancellationToken.None
+    let alone = grids |> Array.map (fun g -> (VqVae.Codec.Pipeline.PriorCoding.encodeGrids prior (Some weights) 16 2 shape [| g |] CancellationToken.None)[0])
+    Assert.Equal<byte[][]>(alone, together)
+    let decoded = VqVae.Codec.Pipeline.PriorCoding.decodeGrids prior (Some weights) 16 2 shape (together |> Array.map ReadOnlyMemory) CancellationToken.None
+    Assert.Equal<int[][]>(grids, decoded)

@@ -93,11 +93,6 @@ module ImageCodec =
         | PriorTiling.WholeGrid -> 0
         | PriorTiling.Tiles s -> s.Latents
 
-    /// Images of one size at most this many per network batch and prior evaluation (memory: the logits
-    /// of 256 thumbnails of 8 x 8 codes are 33 MB).
-    [<Literal>]
-    let private GroupSize = 256
-
     /// Intra-op threads of the VQ-VAE on the CPU, whatever --threads says. libtorch's convolutions
     /// split their sums between threads, so their results depend on the thread count (measured with
     /// the thesis-size network on a 256 x 192 image: 1, 2 and 4 threads agree, 7 threads change about
@@ -275,7 +270,10 @@ module ImageCodec =
             |> Array.groupBy (fun i -> let h = parsed[i].Header in struct (models[i].Tag, h.Width, h.Height, h.Tiling, h.Colour))
 
         for _, members in groups do
-            for chunk in Array.chunkBySize GroupSize members do
+            let first = parsed[members[0]].Header
+
+            // Images per network batch and prior evaluation: as many codes as the prior batches (memory).
+            for chunk in Array.chunkBySize (PriorCoding.gridsPerBatch { Height = first.LatentHeight; Width = first.LatentWidth }) members do
                 let header = parsed[chunk[0]].Header
                 let shape = { Height = header.LatentHeight; Width = header.LatentWidth }
                 let clock = Stopwatch.StartNew()
@@ -320,7 +318,11 @@ module ImageCodec =
             |> Array.groupBy (fun i -> struct ((fst chosen[i]).Tag, snd chosen[i], images[i].Width, images[i].Height))
 
         for _, members in groups do
-            for chunk in Array.chunkBySize GroupSize members do
+            let m0, _ = chosen[members[0]]
+            let latents (pixels: int) = m0.Downsampling.Latents pixels
+            let shape0 = { Height = latents images[members[0]].Height; Width = latents images[members[0]].Width }
+
+            for chunk in Array.chunkBySize (PriorCoding.gridsPerBatch shape0) members do
                 let m, tileSide = chosen[chunk[0]]
                 let first = images[chunk[0]]
                 let clock = Stopwatch.StartNew()

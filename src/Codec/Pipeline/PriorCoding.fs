@@ -18,6 +18,14 @@ module PriorCoding =
         override _.TablesForStep(_, _, _) = invalidOp "precomputed tables serve the encoder only"
         override _.TablesForAll(_, _) = tables
 
+    /// Most codes the gated PixelCNN evaluates together: it keeps about 13 KB of activations and logits
+    /// per code (default size), so a batch stays near 200 MB: 256 thumbnails of 8 x 8 codes, or one photo.
+    [<Literal>]
+    let MaxBatchCodes = 16384
+
+    /// Grids of `shape` per batch: up to 256, within MaxBatchCodes, at least one.
+    let gridsPerBatch (shape: GridShape) = max 1 (min 256 (MaxBatchCodes / max 1 shape.Count))
+
     /// The gated PixelCNN's weights, when the prior is one.
     let gatedWeights (prior: Prior) =
         match prior with
@@ -33,19 +41,23 @@ module PriorCoding =
         | (:? StaticPrior as s), _ -> Some(GridModels.uniform s.Architecture.CodebookSize :> GridModel)
         | _ -> None
 
-    /// Payloads of grids of one shape.
+    /// Payloads of grids of one shape (the gated PixelCNN evaluates them in batches of gridsPerBatch).
     let encodeGrids (prior: Prior) (weights: GatedPixelCnnWeights option) (tileSide: int) (threads: int) (shape: GridShape) (grids: int[][]) (cancel: CancellationToken) =
         match weights with
         | Some w ->
-            let logits = GatedPixelCnnBatch.logitsForAll w tileSide threads shape grids
             let steps = Tiling.steps tileSide shape.Height shape.Width
 
-            Array.map2
-                (fun (grid: int[]) (l: float32[]) ->
-                    let tables = FrequencyTable.ofLogitsBatch w.Codes (ReadOnlyMemory l)
-                    GridCoding.encodeGrid (Precomputed(w.Codes, steps, tables)) shape grid cancel)
-                grids
-                logits
+            grids
+            |> Array.chunkBySize (gridsPerBatch shape)
+            |> Array.collect (fun batch ->
+                let logits = GatedPixelCnnBatch.logitsForAll w tileSide threads shape batch
+
+                Array.map2
+                    (fun (grid: int[]) (l: float32[]) ->
+                        let tables = FrequencyTable.ofLogitsBatch w.Codes (ReadOnlyMemory l)
+                        GridCoding.encodeGrid (Precomputed(w.Codes, steps, tables)) shape grid cancel)
+                    batch
+                    logits)
         | None ->
             match gridModel prior None tileSide threads with
             | Some _ -> grids |> Array.map (fun grid -> GridCoding.encodeGrid (gridModel prior None tileSide threads).Value shape grid cancel)
@@ -54,7 +66,10 @@ module PriorCoding =
     /// Grids of one shape from their payloads; the gated PixelCNN decodes them in lockstep.
     let decodeGrids (prior: Prior) (weights: GatedPixelCnnWeights option) (tileSide: int) (threads: int) (shape: GridShape) (payloads: ReadOnlyMemory<byte>[]) (cancel: CancellationToken) =
         match weights with
-        | Some w -> GatedPixelCnnBatch.decodeGrids w tileSide threads shape payloads cancel
+        | Some w ->
+            payloads
+            |> Array.chunkBySize (gridsPerBatch shape)
+            |> Array.collect (fun batch -> GatedPixelCnnBatch.decodeGrids w tileSide threads shape batch cancel)
         | None ->
             match gridModel prior None tileSide threads with
             | Some _ -> payloads |> Array.map (fun p -> GridCoding.decodeGrid (gridModel prior None tileSide threads).Value shape p cancel)
