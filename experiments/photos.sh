@@ -107,10 +107,11 @@ step() {
       eval_vqvae mix-f4 "$OUT/photo-mix-f4.vqm" ;;
     eval-codec)
       preset shipped-high high models/cifar10-ng-f4.vqm models/cifar10-ng-f4-gated.vqp 32
-      preset cifar-photo-prior high models/cifar10-ng-f4.vqm "$OUT/photo-cifar-f4-gated.vqp" 32
-      preset bsds high "$OUT/photo-bsds-f4.vqm" "$OUT/photo-bsds-f4-gated.vqp" 32
-      preset mix high "$OUT/photo-mix-f4.vqm" "$OUT/photo-mix-f4-gated.vqp" 32
-      for p in shipped-high cifar-photo-prior bsds mix; do eval_codec "$p" high; done ;;
+      eval_codec shipped-high high
+      for p in bsds mix cifar; do
+        prior="$OUT/photo-$p-f4-gated.vqp"; vqvae="$OUT/photo-$p-f4.vqm"; [ "$p" = cifar ] && vqvae=models/cifar10-ng-f4.vqm
+        if [ -f "$prior" ]; then preset "$p-high" high "$vqvae" "$prior" 32; eval_codec "$p-high" high; else echo "skipped $p-high: no $prior yet"; fi
+      done ;;
     eval-codec-f8)
       preset shipped-low low models/cifar10-ng-f8.vqm models/cifar10-ng-f8-gated.vqp 16
       preset "$DATA_F8-low" low "$OUT/photo-$DATA_F8-f8.vqm" "$OUT/photo-$DATA_F8-f8-gated.vqp" 16
