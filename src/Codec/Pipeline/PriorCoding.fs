@@ -23,8 +23,9 @@ module PriorCoding =
     [<Literal>]
     let MaxBatchCodes = 16384
 
-    /// Grids of `shape` per batch: up to 256, within MaxBatchCodes, at least one.
-    let gridsPerBatch (shape: GridShape) = max 1 (min 256 (MaxBatchCodes / max 1 shape.Count))
+    /// Grids of `shape` per batch: up to 256, within MaxBatchCodes, at least one (the rule the
+    /// trainer's batches follow, with this evaluator's budget).
+    let gridsPerBatch (shape: GridShape) = CodeGridSet.BatchFor(shape.Width, shape.Height, 256, MaxBatchCodes)
 
     /// The gated PixelCNN's weights, when the prior is one.
     let gatedWeights (prior: Prior) =

@@ -137,10 +137,14 @@ internal static partial class ReportCommand
         sb.AppendLine("| codec | setting | bpp | PSNR (dB) | MS-SSIM | encode (ms/image) | decode (ms/image) |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var point in e["points"]!.AsArray())
-            sb.AppendLine($"| {(string?)point!["codec"]} | {(string?)point["setting"]} | {F((double?)point["bpp"], "F4")} | {F((double?)point["psnr"], "F2")} | " +
-                          $"{F((double?)point["msssim"], "F4")} | {F((double?)point["encodeMs"], "F1")} | {F((double?)point["decodeMs"], "F1")} |");
+            sb.AppendLine($"| {(string?)point!["codec"]} | {(string?)point["setting"]} | {PointCells(point)}");
         return sb.ToString().TrimEnd();
     }
+
+    /// <summary>The measured cells of a codec point: bpp, PSNR, MS-SSIM, encode and decode ms per image.</summary>
+    private static string PointCells(JsonNode point) =>
+        $"{F((double?)point["bpp"], "F4")} | {F((double?)point["psnr"], "F2")} | {F((double?)point["msssim"], "F4")} | " +
+        $"{F((double?)point["encodeMs"], "F1")} | {F((double?)point["decodeMs"], "F1")} |";
 
     /// <summary>One row per vqz point of each labelled file: models or settings side by side.</summary>
     private static string CodecsTable(string list)
@@ -154,8 +158,7 @@ internal static partial class ReportCommand
             if (at <= 0) throw new UsageException($"{{{{codecs:...}}}} needs LABEL=FILE items, not '{item}'");
             var e = Read(item[(at + 1)..]);
             foreach (var point in e["points"]!.AsArray().Where(x => (string?)x!["codec"] == "vqz"))
-                sb.AppendLine($"| {item[..at]} | {(string?)point!["setting"]} | {(int?)e["images"]} | {F((double?)point["bpp"], "F4")} | {F((double?)point["psnr"], "F2")} | " +
-                              $"{F((double?)point["msssim"], "F4")} | {F((double?)point["encodeMs"], "F1")} | {F((double?)point["decodeMs"], "F1")} |");
+                sb.AppendLine($"| {item[..at]} | {(string?)point!["setting"]} | {(int?)e["images"]} | {PointCells(point)}");
         }
         return sb.ToString().TrimEnd();
     }
