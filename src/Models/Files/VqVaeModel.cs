@@ -41,15 +41,21 @@ public sealed class VqVaeModel : IDisposable
     public double DataVariance => (double?)Training["dataVariance"] ?? double.NaN;
 
     /// <summary>Serialises a network as a model file.</summary>
-    public static ModelFile ToFile(VqVaeNetwork network, string name, JsonObject training) =>
-        new(new JsonObject
+    public static ModelFile ToFile(VqVaeNetwork network, string name, JsonObject training)
+    {
+        var header = new JsonObject
         {
             ["kind"] = Kind,
             ["name"] = name,
             ["architecture"] = JsonSerializer.SerializeToNode(network.Architecture, Json),
             ["quantizer"] = JsonSerializer.SerializeToNode(network.Quantizer.Options, Json),
-            ["training"] = training.DeepClone(),
-        }, StateDict.Export(network));
+        };
+        // Only networks with code levels write their levels' quantizers: one-level files keep their bytes.
+        if (network.FurtherLevels.Count > 0)
+            header["levelQuantizers"] = new JsonArray(network.FurtherLevels.Select(l => JsonSerializer.SerializeToNode(l.Quantizer.Options, Json)).ToArray());
+        header["training"] = training.DeepClone();
+        return new(header, StateDict.Export(network));
+    }
 
     /// <summary>Writes the model file atomically; returns its digest.</summary>
     public static byte[] Save(VqVaeNetwork network, string name, JsonObject training, string path)
@@ -66,18 +72,29 @@ public sealed class VqVaeModel : IDisposable
             throw new ModelFileException(path, 0, "header.kind", $"expected a '{Kind}' model, found '{file.Kind}'");
         VqVaeArchitecture architecture;
         QuantizerOptions quantizer;
+        List<QuantizerOptions>? levelQuantizers = null;
         try
         {
             architecture = file.Header["architecture"].Deserialize<VqVaeArchitecture>(Json) ?? throw new JsonException("missing");
             quantizer = file.Header["quantizer"].Deserialize<QuantizerOptions>(Json) ?? throw new JsonException("missing");
             architecture.Validate();
             quantizer.Validate();
+            if (file.Header["levelQuantizers"] is JsonArray levels)
+                levelQuantizers = levels.Select(l => (l.Deserialize<QuantizerOptions>(Json) ?? throw new JsonException("missing level quantizer")).Validate()).ToList();
         }
         catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
         {
             throw new ModelFileException(path, 0, "header.architecture", $"invalid architecture: {e.Message}");
         }
-        var network = new VqVaeNetwork(architecture, quantizer);
+        VqVaeNetwork network;
+        try
+        {
+            network = new VqVaeNetwork(architecture, quantizer, levelQuantizers);
+        }
+        catch (InvalidOptionsException e)
+        {
+            throw new ModelFileException(path, 0, "header.levelQuantizers", e.Message);
+        }
         StateDict.Import(network, file.Tensors, path);
         network.eval();
         var training = file.Header["training"] as JsonObject ?? new JsonObject();

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace VqVae.Codec.Models.Networks;
 
 /// <summary>
@@ -28,6 +30,17 @@ public sealed record VqVaeArchitecture
     /// <summary>Image channels the network reads and writes (RGB).</summary>
     public int ImageChannels { get; init; } = 3;
 
+    /// <summary>
+    /// The code levels after the first (residual VQ, issue 11): each quantizes a learned projection of what
+    /// the earlier levels left of the latent. Null (the default, and every model file written before levels)
+    /// is a one-level network; it is not written to the file, so one-level model files keep their bytes.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ResidualLevelArchitecture>? Levels { get; init; }
+
+    /// <summary>How many code levels the network has: 1 + the further levels.</summary>
+    [JsonIgnore] public int LevelCount => 1 + (Levels?.Count ?? 0);
+
     /// <summary>The number of stride-2 convolutions: log2 of <see cref="Downsampling"/>.</summary>
     public int StridedLayers => Downsampling switch
     {
@@ -36,6 +49,9 @@ public sealed record VqVaeArchitecture
         16 => 4,
         _ => throw new InvalidOptionsException($"downsampling must be 4, 8 or 16, not {Downsampling}"),
     };
+
+    /// <summary>The most code levels a network (and a .vqz file) may have.</summary>
+    public const int MaxLevels = 16;
 
     /// <summary>Throws when a field is out of its range.</summary>
     public VqVaeArchitecture Validate()
@@ -47,6 +63,8 @@ public sealed record VqVaeArchitecture
         Require(LatentDim is >= 1 and <= 4096, "latentDim must be in 1..4096");
         Require(CodebookSize is >= 2 and <= 65536, "codebookSize must be in 2..65536");
         Require(ImageChannels is 1 or 3, "imageChannels must be 1 or 3");
+        Require(Levels is null || Levels.Count is >= 1 and <= MaxLevels - 1, $"levels must list 1..{MaxLevels - 1} further levels");
+        foreach (var level in Levels ?? []) level.Validate(LatentDim);
         return this;
     }
 

@@ -149,6 +149,17 @@ public abstract class Quantizer : nn.Module
         return picked.reshape(samples.shape[0], m, LatentDim).mean([1]);
     }
 
+    /// <summary>Overwrites the codebook (prototypes fitted outside training, e.g. by batch k-means) and marks it initialised.</summary>
+    public void AssignPrototypes(Tensor w)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        prototypes.copy_(w);
+        initialized.fill_(1);
+        stepsSinceUsed.zero_();
+        OnPrototypesReseeded(arange(CodebookSize));
+    }
+
     private void InitialiseFrom(Tensor z)
     {
         using var _ = no_grad();

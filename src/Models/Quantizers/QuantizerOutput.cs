@@ -22,4 +22,16 @@ public sealed record QuantizerOutput(
 
     /// <summary>Root mean square of the prototypes (a divergence diagnostic).</summary>
     public double CodebookRms { get; init; }
+
+    /// <summary>Moves every tensor of the output to the enclosing dispose scope (for callers with a scope of their own).</summary>
+    public QuantizerOutput MoveToOuterDisposeScope()
+    {
+        Quantized.MoveToOuterDisposeScope();
+        Indices.MoveToOuterDisposeScope();
+        Posterior?.MoveToOuterDisposeScope();
+        Commitment.MoveToOuterDisposeScope();
+        VqLoss.MoveToOuterDisposeScope();
+        Latents.MoveToOuterDisposeScope();
+        return this;
+    }
 }

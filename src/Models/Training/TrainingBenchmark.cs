@@ -24,12 +24,13 @@ public static class TrainingBenchmark
         {
             if (i == warmup) clock.Start();
             using var scope = NewDisposeScope();
-            var (reconstruction, q) = network.Forward(images, (double)i / (warmup + steps));
-            var loss = nn.functional.mse_loss(reconstruction, images) / 0.06 + quantizer.Alpha * q.Commitment + quantizer.Eta * q.VqLoss;
+            var pass = network.Forward(images, (double)i / (warmup + steps));
+            var q = pass.Quantizer;
+            var loss = nn.functional.mse_loss(pass.Reconstruction, images) / 0.06 + quantizer.Alpha * q.Commitment + quantizer.Eta * q.VqLoss;
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
-            network.Quantizer.AfterOptimizerStep(q);
+            network.AfterOptimizerStep(pass);
         }
         clock.Stop();
         double perStep = clock.Elapsed.TotalSeconds / steps;

@@ -26,6 +26,19 @@ public sealed record VqVaeTrainingSetup(
     /// weights replace <see cref="Architecture"/>; the quantizer options still come from <see cref="Quantizer"/>.
     /// </summary>
     public string? InitFrom { get; init; }
+
+    /// <summary>
+    /// Quantizer dropout (SoundStream, DAC) for networks with code levels: the probability that a training
+    /// item's decoder reads only a random number 1..L of its levels instead of all L, so that every prefix
+    /// of the levels decodes well and the number of levels sent is the rate knob. DAC's 0.5 by default.
+    /// </summary>
+    public double QuantizerDropout { get; init; } = 0.5;
+
+    /// <summary>
+    /// Trains without any quantizer: the decoder reads the encoder's latents. Only for measuring the
+    /// networks' ceiling (issue 11, gate a); the model file it writes still holds the untouched codebook.
+    /// </summary>
+    public bool Unquantized { get; init; }
 }
 
 /// <summary>The outcome of a finished training run.</summary>
@@ -53,7 +66,12 @@ public static class VqVaeTrainer
         using var network = previous?.Network ?? Initial(setup);
         double variance = previous?.DataVariance ?? setup.Data.PixelVariance();
 
-        var stage = new Stage(network, new BatchSampler(setup.Data, options.BatchSize, options.CropSize, options.Seed), variance, options.Name, setup.EvalData);
+        if (setup.QuantizerDropout is < 0 or > 1) throw new InvalidOptionsException("--quantizer-dropout must be in [0, 1]");
+        var stage = new Stage(network, new BatchSampler(setup.Data, options.BatchSize, options.CropSize, options.Seed), variance, options.Name, setup.EvalData)
+        {
+            QuantizerDropout = setup.QuantizerDropout,
+            Unquantized = setup.Unquantized,
+        };
         var record = new JsonObject
         {
             ["provenance"] = setup.Provenance.DeepClone(),
@@ -67,6 +85,7 @@ public static class VqVaeTrainer
     {
         if (setup.InitFrom is null) return new VqVaeNetwork(setup.Architecture, setup.Quantizer);
         using var start = VqVaeModel.Load(setup.InitFrom);
+        // The level quantizers take the new options too; codebooks fitted or trained before are kept (InitFromEncoder off).
         var network = new VqVaeNetwork(start.Network.Architecture, setup.Quantizer with { InitFromEncoder = false });
         using (no_grad())
         {
@@ -79,7 +98,10 @@ public static class VqVaeTrainer
 
     private sealed class Stage(VqVaeNetwork network, BatchSampler sampler, double variance, string name, ImageDataset? evalData) : ITrainingStage<Tensor>
     {
-        private QuantizerOutput? last;
+        private VqVaeForward? last;
+
+        public double QuantizerDropout { get; init; }
+        public bool Unquantized { get; init; }
 
         public TorchSharp.torch.nn.Module Module => network;
         public int BatchesPerEpoch => sampler.BatchesPerEpoch;
@@ -88,11 +110,19 @@ public static class VqVaeTrainer
 
         public (Tensor Loss, Dictionary<string, double> Terms) Forward(Tensor x, double progress)
         {
+            if (Unquantized)
+            {
+                last = null;
+                var ceiling = nn.functional.mse_loss(network.ForwardUnquantized(x), x) / variance;
+                return (ceiling, new Dictionary<string, double> { ["recon"] = ceiling.item<float>() });
+            }
             var q = network.Quantizer.Options;
-            var (reconstruction, output) = network.Forward(x, progress);
-            var recon = nn.functional.mse_loss(reconstruction, x) / variance;
-            var loss = recon + q.Alpha * output.Commitment + q.Eta * output.VqLoss;                    // eq. 5.4
-            last = output;
+            var pass = network.Forward(x, progress, LevelsUsed(x.shape[0]));
+            var recon = nn.functional.mse_loss(pass.Reconstruction, x) / variance;
+            var loss = recon;
+            foreach (var level in pass.Levels) loss = loss + q.Alpha * level.Commitment + q.Eta * level.VqLoss;   // eq. 5.4, summed over the levels
+            last = pass;
+            var output = pass.Quantizer;
             var terms = new Dictionary<string, double>
             {
                 ["recon"] = recon.item<float>(),
@@ -102,11 +132,29 @@ public static class VqVaeTrainer
                 ["latentRms"] = output.LatentRms,
                 ["codebookRms"] = output.CodebookRms,
             };
+            for (int l = 2; l <= network.LevelCount; l++)
+            {
+                var level = pass.Levels[l - 1];
+                terms[$"commitment{l}"] = level.Commitment.item<float>();
+                terms[$"perplexity{l}"] = CodeStatistics.BatchPerplexity(level.Indices, network.CodebookSizeOf(l));
+            }
             if (network.Quantizer is NeuralGasQuantizer ng) terms["lambda"] = ng.Lambda(progress);
             return (loss, terms);
         }
 
-        public void AfterStep(Dictionary<string, double> terms) => terms["restarts"] = network.Quantizer.AfterOptimizerStep(last!);
+        /// <summary>Quantizer dropout: each item keeps all L levels, or with probability p a uniform 1..L of them.</summary>
+        private Tensor? LevelsUsed(long batch)
+        {
+            int l = network.LevelCount;
+            if (l == 1 || QuantizerDropout == 0) return null;
+            var dropped = rand(batch) < QuantizerDropout;
+            return where(dropped, randint(1, l + 1, batch, dtype: ScalarType.Int64), full(batch, (long)l, dtype: ScalarType.Int64));
+        }
+
+        public void AfterStep(Dictionary<string, double> terms)
+        {
+            if (last is not null) terms["restarts"] = network.AfterOptimizerStep(last);
+        }
 
         public byte[] ModelFile(JsonObject record) => VqVaeModel.ToFile(network, name, record).ToBytes();
 

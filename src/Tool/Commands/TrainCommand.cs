@@ -10,6 +10,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train models: Stage 1 (the VQ-VAE) and Stage 2 (the prior over code grids).");
         command.Subcommands.Add(TrainVqVaeCommand.Create());
         command.Subcommands.Add(TrainPriorCommand.Create());
+        command.Subcommands.Add(TrainLevelsCommand.Create());
         return command;
     }
 }

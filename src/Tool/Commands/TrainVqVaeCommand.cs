@@ -46,13 +46,19 @@ internal static class TrainVqVaeCommand
 
         var crop = new Option<int?>("--crop") { Description = "Train on random square crops of this side (needed for photos of mixed sizes)." };
         var init = new Option<string?>("--init") { Description = "Start from this model's architecture and weights (fine-tuning)." };
+        var dropout = new Option<double>("--quantizer-dropout")
+        {
+            Description = "With code levels: the probability that an item trains with a random number of its levels (SoundStream, DAC).",
+            DefaultValueFactory = _ => 0.5,
+        };
+        var unquantized = new Option<bool>("--unquantized") { Description = "Train with no quantizer (the decoder reads the latents): the networks' ceiling, for measurement only." };
         var train = new TrainOptionSet();
 
         var command = new Command("vqvae", "Train a VQ-VAE (Stage 1) with the generalised loss of eq. 5.4.");
         data.AddTo(command);
         evalData.AddTo(command);
         foreach (var o in new Option[] { quantizer, stochastic, alpha, eta, lambdaStart, lambdaEnd, fuzzifier, fcmDistance, detachPosterior, emaDecay, noInit, deadCode,
-                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop, init })
+                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop, init, dropout, unquantized })
             command.Options.Add(o);
         train.AddTo(command);
 
@@ -94,7 +100,7 @@ internal static class TrainVqVaeCommand
             console.Out.WriteLine($"{trainData.Count} training images{(held is null ? "" : $", {held.Count} held out")}; " +
                                   $"quantizer {QuantizerOptions.NameOf(quantizerOptions.Kind)}{(resuming ? $"; resuming from {Checkpoint.PathFor(outPath)}" : "")}");
             var setup = new VqVaeTrainingSetup(architecture, quantizerOptions, trainOptions, trainData, outPath, resuming,
-                Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held, InitFrom = p.GetValue(init) };
+                Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held, InitFrom = p.GetValue(init), QuantizerDropout = p.GetValue(dropout), Unquantized = p.GetValue(unquantized) };
             var result = TrainingView.Run(console, "training", trainOptions.LogEvery, progress => VqVaeTrainer.Run(setup, progress, cancel));
             console.Out.WriteLine($"wrote {result.ModelPath} (sha256 {Convert.ToHexStringLower(result.Digest)}) after {result.Steps} steps, {result.Elapsed:hh\\:mm\\:ss} this session");
             if (result.LastEvaluation is { } e)

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Code levels (issue 11): the gates, then the residual-VQ photo models.
+#
+# Data (the rule: a set used to choose or tune is never a set reported on):
+#   training photos = BSDS500 train (200) + val (100) + Urban100 (100) = 400 photos;
+#   valid = every 10th photo of each of the three, in name order (20 + 10 + 10 = 40), held out from
+#           training and the only set that choices (gates, level widths, quantizers, steps) are made on;
+#   train = the other 360.
+#   Reported on: BSDS500 test (200) and Sun80 (80), never used for a choice.
+# Steps:
+#   prepare       split the photos into $OUT/data/{train,valid}
+#   gate-a        the networks' ceiling: photo-bsds-f4 fine-tuned on unquantized latents (no quantizer)
+#   gate-b        residual levels fitted on frozen networks by k-means and neural gas, widths 4..64
+# Resumable: every step is skipped when its output exists, and trainings resume from checkpoints.
+# Usage: experiments/levels.sh [step ...]   Environment: VQZ, DATA, OUT, THREADS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VQZ=${VQZ:-"dotnet runs/bin/vqz.dll"}
+DATA=${DATA:-../shared/data}
+OUT=${OUT:-runs/levels}
+THREADS=${THREADS:-1}
+mkdir -p "$OUT"
+
+prepare() {
+  [ -d "$OUT/data/valid" ] && return
+  local tmp="$OUT/data/tmp"
+  mkdir -p "$tmp" "$OUT/data/train" "$OUT/data/valid"
+  tar -xf "$DATA/bsds500/train.tar" -C "$tmp"
+  tar -xf "$DATA/bsds500/val.tar" -C "$tmp"
+  tar -xf "$DATA/photos/urban100.tar" -C "$tmp"
+  for set in train val urban100; do
+    local i=0
+    for f in $(find "$tmp/$set" -maxdepth 1 -type f \( -name '*.jpg' -o -name '*.png' \) | sort); do
+      if [ $((i % 10)) -eq 0 ]; then dest=valid; else dest=train; fi
+      mv "$f" "$OUT/data/$dest/$set-$(basename "$f")"
+      i=$((i + 1))
+    done
+  done
+  rm -rf "$tmp"
+}
+
+case_step() {
+  case "$1" in
+    prepare) prepare ;;
+    *) echo "unknown step $1" >&2; exit 2 ;;
+  esac
+}
+
+steps=("$@"); [ ${#steps[@]} -eq 0 ] && steps=(prepare)
+for s in "${steps[@]}"; do case_step "$s"; done
