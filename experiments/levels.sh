@@ -39,12 +39,45 @@ prepare() {
   rm -rf "$tmp"
 }
 
+# Gate a: the networks' ceiling. The shipped photo f4 model fed its unquantized latents as it is, then
+# fine-tuned (both networks) on unquantized latents of training crops, measured on valid.
+gate_a() {
+  local model=models/photo-bsds-f4.vqm ceil="$OUT/ceiling-f4.vqm"
+  [ -f "$OUT/gate-a-shipped.json" ] || $VQZ eval vqvae --model "$model" --data "$OUT/data/valid" --levels --unquantized \
+      --batch 8 --threads "$THREADS" --json "$OUT/gate-a-shipped.json"
+  if [ ! -f "$ceil" ]; then
+    local resume=(); [ -f "$ceil.ckpt" ] && resume=(--resume)
+    $VQZ train vqvae --init "$model" --unquantized --data "$OUT/data/train" --crop 64 --batch 32 \
+      --lr 2e-4 --warmup 0 --epochs 1000 --max-steps "${CEILING_STEPS:-600}" --seed 1 --threads "$THREADS" \
+      --log-every 20 --checkpoint-every 50 --name ceiling-f4 --out "$ceil" "${resume[@]}"
+  fi
+  [ -f "$OUT/gate-a-tuned.json" ] || $VQZ eval vqvae --model "$ceil" --data "$OUT/data/valid" --levels --unquantized \
+      --batch 8 --threads "$THREADS" --json "$OUT/gate-a-tuned.json"
+}
+
+# Gate b: residual levels fitted on the frozen photo f4 networks (no back-propagation), by k-means and by
+# neural gas, on d principal directions of the residual; dB and unigram bits per level on valid.
+gate_b() {
+  local model=models/photo-bsds-f4.vqm
+  for fit in kmeans neural-gas; do
+    for d in ${GATE_B_DIMS:-4 8 16 64}; do
+      local m="$OUT/gate-b-$fit-d$d.vqm"
+      [ -f "$m" ] || $VQZ train levels --vqvae "$model" --data "$OUT/data/train" --levels 3 --level-dim "$d" \
+          --fit "$fit" --samples "${GATE_B_SAMPLES:-65536}" --iterations "${GATE_B_ITERATIONS:-12}" --threads "$THREADS" --out "$m"
+      [ -f "${m%.vqm}.json" ] || $VQZ eval vqvae --model "$m" --data "$OUT/data/valid" --levels \
+          --batch 8 --threads "$THREADS" --json "${m%.vqm}.json"
+    done
+  done
+}
+
 case_step() {
   case "$1" in
     prepare) prepare ;;
+    gate-a) gate_a ;;
+    gate-b) gate_b ;;
     *) echo "unknown step $1" >&2; exit 2 ;;
   esac
 }
 
-steps=("$@"); [ ${#steps[@]} -eq 0 ] && steps=(prepare)
+steps=("$@"); [ ${#steps[@]} -eq 0 ] && steps=(prepare gate-b gate-a)
 for s in "${steps[@]}"; do case_step "$s"; done

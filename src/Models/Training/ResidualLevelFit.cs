@@ -91,7 +91,9 @@ public static class ResidualLevelFit
 
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var z = SampleLatents(source, data, options, cancel);                                  // [N, D]
+        progress?.Report($"sampled {z.shape[0]} latents of {z.shape[1]} dimensions in {clock.Elapsed.TotalSeconds:F0} s");
         var residual = z - Reached(network, z, source.LevelCount);
         for (int l = source.LevelCount; l < network.LevelCount; l++)
         {
@@ -151,10 +153,14 @@ public static class ResidualLevelFit
     /// <summary>Index of the nearest prototype of every row, in chunks.</summary>
     private static Tensor Nearest(Tensor x, Tensor w)
     {
+        using var scope = NewDisposeScope();
         var parts = new List<Tensor>();
         for (long s = 0; s < x.shape[0]; s += Chunk)
-            parts.Add(Codebook.SquaredDistances(x.narrow(0, s, Math.Min(Chunk, x.shape[0] - s)), w).argmin(1));
-        return cat(parts.ToArray(), 0);
+        {
+            using var inner = NewDisposeScope();                                                   // the [Chunk, K] distances go at once
+            parts.Add(Codebook.SquaredDistances(x.narrow(0, s, Math.Min(Chunk, x.shape[0] - s)), w).argmin(1).MoveToOuterDisposeScope());
+        }
+        return cat(parts.ToArray(), 0).MoveToOuterDisposeScope();
     }
 
     /// <summary>Lloyd's iterations from random rows (or <paramref name="start"/>); an empty cluster is re-seeded with a random row.</summary>
@@ -163,11 +169,12 @@ public static class ResidualLevelFit
         var w = start ?? x[randperm(x.shape[0])[..k]].clone();
         for (int it = 0; it < iterations; it++)
         {
+            using var scope = NewDisposeScope();
             var codes = Nearest(x, w);
             var sums = zeros(k, x.shape[1]).index_add_(0, codes, x, 1);
             var counts = bincount(codes, minlength: k).to_type(ScalarType.Float32);
             var empty = counts == 0;
-            w = where(empty.unsqueeze(1), x[randint(0, x.shape[0], k)], sums / counts.clamp_min(1).unsqueeze(1));
+            w = where(empty.unsqueeze(1), x[randint(0, x.shape[0], k)], sums / counts.clamp_min(1).unsqueeze(1)).MoveToOuterDisposeScope();
         }
         return w;
     }
@@ -184,6 +191,7 @@ public static class ResidualLevelFit
         for (int it = 0; it < o.Iterations; it++)
         {
             cancel.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
             double lambda = o.LambdaStart * Math.Pow(o.LambdaEnd / o.LambdaStart, it / Math.Max(1.0, o.Iterations - 1));
             int ranked = NeuralGasQuantizer.RankedCodes(k, Math.Max(lambda, 1.0 / NeuralGasQuantizer.RankedRangeInLambdas));
             var h = exp(-arange(ranked, dtype: ScalarType.Float32) / lambda);                       // h_lambda(r), eq. 4.3
@@ -199,7 +207,7 @@ public static class ResidualLevelFit
                 sums.add_(hk.t().matmul(rows));
             }
             var empty = weights < 1e-12;
-            w = where(empty.unsqueeze(1), x[randint(0, x.shape[0], k)], sums / weights.clamp_min(1e-12).unsqueeze(1));
+            w = where(empty.unsqueeze(1), x[randint(0, x.shape[0], k)], sums / weights.clamp_min(1e-12).unsqueeze(1)).MoveToOuterDisposeScope();
         }
         return KMeans(x, k, 2, w);
     }
