@@ -35,7 +35,8 @@ internal static class DecodeTarget
         o.Quality, o.Device, verify, threads: 1,
         tile is int t ? FSharpOption<int>.Some(t) : FSharpOption<int>.None,
         o.EmbedModels, ModelNamesPolicy.Never,
-        metadata ? ListModule.OfSeq(new[] { Tuple.Create("k", "v") }) : FSharpList<Tuple<string, string>>.Empty);
+        metadata ? ListModule.OfSeq(new[] { Tuple.Create("k", "v") }) : FSharpList<Tuple<string, string>>.Empty,
+        GridChecksumPolicy.Always);                                                           // seeds carry GRID-CHECKSUM (format 1.1)
 
     public static void Run(byte[] data)
     {

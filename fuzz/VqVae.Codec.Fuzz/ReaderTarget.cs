@@ -104,6 +104,7 @@ internal static class ReaderTarget
         (VqzChunk.ModelNames x, VqzChunk.ModelNames y) => x.Item.SequenceEqual(y.Item),
         (VqzChunk.EmbeddedModels x, VqzChunk.EmbeddedModels y) => x.Item.Length == y.Item.Length
             && x.Item.Zip(y.Item).All(m => m.First.Role.Equals(m.Second.Role) && m.First.Data.Span.SequenceEqual(m.Second.Data.Span)),
+        (VqzChunk.GridChecksum x, VqzChunk.GridChecksum y) => x.Item == y.Item,
         (VqzChunk.UnknownOptional x, VqzChunk.UnknownOptional y) => x.chunkType == y.chunkType && x.data.Span.SequenceEqual(y.data.Span),
         _ => false,
     };

@@ -91,6 +91,9 @@ module internal ChunkCodec =
         elif typeCode = VqzLayout.EmbeddedModelsChunk then
             readRoles c (path + ".embeddedModels") (EmbeddedCodec.readEntry limits) (fun m -> m.Role)
             |> Result.map VqzChunk.EmbeddedModels
+        elif typeCode = VqzLayout.GridChecksumChunk then
+            c.ReadSlice(4, path + ".gridChecksum")
+            |> Result.map (fun b -> VqzChunk.GridChecksum(Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian b.Span))
         else
             c.ReadSlice(c.Remaining, path + ".data")
             |> Result.map (fun data -> VqzChunk.UnknownOptional(typeCode, data))
@@ -106,7 +109,7 @@ module internal ChunkCodec =
             let path = $"chunks[{i}]"
             let at = int64 c.Position
             let! typeCode = c.ReadByte(path + ".type")
-            let known = typeCode >= VqzLayout.MetadataChunk && typeCode <= VqzLayout.EmbeddedModelsChunk
+            let known = typeCode >= VqzLayout.MetadataChunk && typeCode <= VqzLayout.LastKnownChunk
 
             do!
                 require (known || typeCode &&& VqzLayout.RequiredChunkBit = 0uy) (fun () ->
@@ -184,6 +187,10 @@ module internal ChunkCodec =
 
             for m in models do
                 EmbeddedCodec.writeEntry w m
+        | VqzChunk.GridChecksum crc ->
+            let span = w.GetSpan 4
+            Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(span, crc)
+            w.Advance 4
         | VqzChunk.UnknownOptional(_, data) -> Emit.bytes w data.Span
 
     let private validate (chunks: VqzChunk list) =
@@ -205,8 +212,9 @@ module internal ChunkCodec =
             | VqzChunk.EmbeddedModels models ->
                 if models.IsEmpty || models.Length > 2 || (models |> List.distinctBy (fun m -> m.Role)).Length <> models.Length then
                     invalidArg "chunks" "embedded models: one or two entries, one per role"
+            | VqzChunk.GridChecksum _ -> ()
             | VqzChunk.UnknownOptional(t, _) ->
-                if t = 0uy || t &&& VqzLayout.RequiredChunkBit <> 0uy || t <= VqzLayout.EmbeddedModelsChunk then
+                if t = 0uy || t &&& VqzLayout.RequiredChunkBit <> 0uy || t <= VqzLayout.LastKnownChunk then
                     invalidArg "chunks" $"0x%02x{t} is not an unknown optional chunk type"
 
     /// Writes the chunk section; nothing when there are no chunks (spec §4.1).

@@ -40,6 +40,9 @@ type VqzChunk =
     | ModelNames of ModelName list
     /// The model files themselves, at most one per role.
     | EmbeddedModels of EmbeddedModel list
+    /// CRC-32C of the code grids the payload decodes to (spec §4.5, version 1.1): lets a decoder notice
+    /// that it did not decode what the encoder coded.
+    | GridChecksum of uint32
     /// An optional chunk of a type this version does not define, kept verbatim.
     | UnknownOptional of chunkType: byte * data: ReadOnlyMemory<byte>
 
@@ -49,12 +52,14 @@ type VqzChunk =
         | Metadata _ -> VqzLayout.MetadataChunk
         | ModelNames _ -> VqzLayout.ModelNamesChunk
         | EmbeddedModels _ -> VqzLayout.EmbeddedModelsChunk
+        | GridChecksum _ -> VqzLayout.GridChecksumChunk
         | UnknownOptional(t, _) -> t
 
-    /// "metadata", "model-names", "embedded-models" or "unknown-0xNN".
+    /// "metadata", "model-names", "embedded-models", "grid-checksum" or "unknown-0xNN".
     member this.KindName =
         match this with
         | Metadata _ -> "metadata"
         | ModelNames _ -> "model-names"
         | EmbeddedModels _ -> "embedded-models"
+        | GridChecksum _ -> "grid-checksum"
         | UnknownOptional(t, _) -> $"unknown-0x%02x{t}"

@@ -59,6 +59,7 @@ module VqzDescription =
                 j.WriteEndObject()
 
             j.WriteEndArray()
+        | VqzChunk.GridChecksum crc -> j.WriteString("crc32c", crc.ToString "x8")
         | VqzChunk.UnknownOptional _ -> ()
 
         j.WriteEndObject()

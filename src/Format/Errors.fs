@@ -16,6 +16,9 @@ type VqzErrorKind =
     | UnsupportedRequiredChunk = 5
     /// A declared size is above a reader limit (VqzLimits).
     | LimitExceeded = 6
+    /// The decoded code grids do not give the file's GRID-CHECKSUM: the decoder is not conforming (or
+    /// the file was altered and its CRC recomputed).
+    | GridChecksumMismatch = 7
 
 /// Why a .vqz file was rejected: the byte offset at fault, the field path (e.g. "header.width") and the reason.
 type FormatError =
@@ -31,6 +34,8 @@ type FormatError =
     | UnsupportedRequiredChunk of offset: int64 * path: string * chunkType: byte
     /// A declared size above a reader limit.
     | LimitExceeded of offset: int64 * path: string * limit: string * value: int64 * maximum: int64
+    /// The CRC-32C of the decoded code grids differs from the file's GRID-CHECKSUM chunk (spec §4.5).
+    | GridChecksumMismatch of offset: int64 * path: string * stored: uint32 * computed: uint32
 
     /// Byte offset in the file where the fault was found.
     member this.Offset =
@@ -40,7 +45,8 @@ type FormatError =
         | ChecksumMismatch(o, _, _)
         | UnsupportedVersion(o, _, _)
         | UnsupportedRequiredChunk(o, _, _)
-        | LimitExceeded(o, _, _, _, _) -> o
+        | LimitExceeded(o, _, _, _, _)
+        | GridChecksumMismatch(o, _, _, _) -> o
 
     /// Path of the field at fault, e.g. "header.width" or "chunks[1].metadata[0].key".
     member this.Path =
@@ -48,7 +54,8 @@ type FormatError =
         | Corrupt(_, p, _)
         | Truncated(_, p, _, _)
         | UnsupportedRequiredChunk(_, p, _)
-        | LimitExceeded(_, p, _, _, _) -> p
+        | LimitExceeded(_, p, _, _, _)
+        | GridChecksumMismatch(_, p, _, _) -> p
         | ChecksumMismatch _ -> "checksum"
         | UnsupportedVersion _ -> "header.version"
 
@@ -64,6 +71,8 @@ type FormatError =
             $"unsupported format version {major}.{minor} (this reader reads {VqzLayout.CurrentMajor}.x)"
         | UnsupportedRequiredChunk(_, _, t) -> $"unsupported required chunk type 0x%02x{t}"
         | LimitExceeded(_, _, limit, value, maximum) -> $"{value} exceeds the limit {limit} = {maximum}"
+        | GridChecksumMismatch(_, _, stored, computed) ->
+            $"the decoded code grid does not match the file's grid checksum (stored CRC-32C %08x{stored}, decoded %08x{computed}): this decoder does not decode the file as its encoder did"
 
     /// The family of this error.
     member this.Kind =
@@ -74,6 +83,7 @@ type FormatError =
         | UnsupportedVersion _ -> VqzErrorKind.UnsupportedVersion
         | UnsupportedRequiredChunk _ -> VqzErrorKind.UnsupportedRequiredChunk
         | LimitExceeded _ -> VqzErrorKind.LimitExceeded
+        | GridChecksumMismatch _ -> VqzErrorKind.GridChecksumMismatch
 
 /// The one exception raised for a .vqz file that cannot be read; Error says where and why.
 [<Sealed>]

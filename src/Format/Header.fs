@@ -14,7 +14,7 @@ type FormatVersion =
         Minor: int
     }
 
-    /// The version this library writes: 1.0.
+    /// The newest version this library writes (1.1); each file gets the lowest one its chunks need (FormatVersions.required).
     static member Current = { Major = VqzLayout.CurrentMajor; Minor = VqzLayout.CurrentMinor }
 
     override this.ToString() = $"{this.Major}.{this.Minor}"

@@ -39,9 +39,10 @@ module VqzLayout =
     [<Literal>]
     let CurrentMajor = 1
 
-    /// Format minor version this library writes (spec §1.2).
+    /// The newest minor version this library writes (spec §1.2): 1.1 adds GRID-CHECKSUM. A file is
+    /// written with the lowest minor version whose chunks it uses (FormatVersion.For).
     [<Literal>]
-    let CurrentMinor = 0
+    let CurrentMinor = 1
 
     /// Layout byte: bits 0-1, colour model code (spec §3.3).
     [<Literal>]
@@ -78,6 +79,14 @@ module VqzLayout =
     /// Chunk type of EMBEDDED-MODELS (spec §4.4).
     [<Literal>]
     let EmbeddedModelsChunk = 0x03uy
+
+    /// Chunk type of GRID-CHECKSUM (spec §4.5, version 1.1).
+    [<Literal>]
+    let GridChecksumChunk = 0x04uy
+
+    /// The last chunk type this version defines; optional types above it are unknown (spec §4.1).
+    [<Literal>]
+    let LastKnownChunk = 0x04uy
 
     /// Length of a SHA-256 digest.
     [<Literal>]

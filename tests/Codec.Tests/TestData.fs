@@ -46,7 +46,7 @@ let adversarialProbabilities (rng: Random) (k: int) : float[] =
 /// A version-1 header with the range coder: the fields every test file varies.
 let vqzHeader width height colour downsampling tiling (tag: ModelsTag) =
     {
-        Version = FormatVersion.Current
+        Version = FormatVersions.V1_0
         Width = width
         Height = height
         Colour = colour

@@ -14,6 +14,7 @@ let private contentOf (chunk: VqzChunk) =
     | VqzChunk.Metadata entries -> sprintf "%A" entries
     | VqzChunk.ModelNames names -> String.Join(";", names |> List.map (fun n -> $"{n.Role}:{n.Name}:{n.Digest.Hex}"))
     | VqzChunk.EmbeddedModels models -> String.Join(";", models |> List.map (fun m -> $"{m.Role}:{Convert.ToHexString m.Data.Span}"))
+    | VqzChunk.GridChecksum crc -> $"grid:%08x{crc}"
     | VqzChunk.UnknownOptional(t, data) -> $"{t}:{Convert.ToHexString data.Span}"
 
 let private randomChunks (rng: Random) =
@@ -25,7 +26,9 @@ let private randomChunks (rng: Random) =
         if rng.Next 2 = 0 then
             VqzChunk.Metadata [ for i in 0 .. rng.Next 4 -> { Key = $"k{i}{text 3}"; Value = text (rng.Next 40) } ]
         if rng.Next 2 = 0 then
-            VqzChunk.UnknownOptional(byte (0x04 + rng.Next 0x7C), ReadOnlyMemory(Array.init (rng.Next 20) byte))
+            VqzChunk.UnknownOptional(byte (0x05 + rng.Next 0x7B), ReadOnlyMemory(Array.init (rng.Next 20) byte))
+        if rng.Next 2 = 0 then
+            VqzChunk.GridChecksum(uint32 (rng.NextInt64 0x1_0000_0000L))
         if rng.Next 2 = 0 then
             VqzChunk.ModelNames [ for r in roles -> { Role = r; Name = "m" + text (rng.Next 30); Digest = digest () } ]
         if rng.Next 2 = 0 then

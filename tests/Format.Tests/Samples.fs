@@ -15,7 +15,7 @@ let goldenFiles () =
 
 let header width height =
     {
-        Version = FormatVersion.Current
+        Version = FormatVersions.V1_0
         Width = width
         Height = height
         Colour = ColourModel.Grayscale

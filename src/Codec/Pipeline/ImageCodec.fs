@@ -246,6 +246,19 @@ module ImageCodec =
         models.CheckCodable()
         PriorCoding.decodeGrids models.Prior.Prior models.GatedWeights tileSide options.EffectiveThreads shape payloads cancel
 
+    /// Raises GridChecksumMismatch when the file carries a GRID-CHECKSUM (spec §4.5) that the decoded grid
+    /// does not give: the decoder did not decode what the encoder coded, so no pixels are made from it.
+    let checkGrid (read: VqzReadResult) (grid: int[]) =
+        List.zip read.File.Chunks read.Placement.Chunks
+        |> List.iteri (fun i (chunk, place) ->
+            match chunk with
+            | VqzChunk.GridChecksum stored ->
+                let computed = GridChecksum.compute [ grid ]
+
+                if computed <> stored then
+                    raise (VqzFormatException(FormatError.GridChecksumMismatch(place.Offset, $"chunks[{i}].gridChecksum", stored, computed)))
+            | _ -> ())
+
     /// Decodes many .vqz files; files of one models tag, size and tiling are decoded together.
     let decodeMany (catalog: ModelCatalog) (options: CodecOptions) (reader: VqzReaderOptions) (files: ReadOnlyMemory<byte>[]) (cancel: CancellationToken) : DecodedImage[] =
         let reads = files |> Array.map (Vqz.readDetailed reader)
@@ -278,6 +291,7 @@ module ImageCodec =
                 let shape = { Height = header.LatentHeight; Width = header.LatentWidth }
                 let clock = Stopwatch.StartNew()
                 let grids = decodeGrids models[chunk[0]] options (tileSideOf header.Tiling) shape (chunk |> Array.map (fun i -> parsed[i].Payload)) cancel
+                chunk |> Array.iteri (fun j i -> checkGrid reads[i] grids[j])
                 let entropyMs = elapsedMs clock / float chunk.Length
                 clock.Restart()
                 let images = synthesise models[chunk[0]] options header grids
@@ -330,9 +344,18 @@ module ImageCodec =
                 let networkMs = elapsedMs clock / float chunk.Length
                 cancel.ThrowIfCancellationRequested()
                 clock.Restart()
-                let headerOf (image: RgbImage) =
+                let shared = chunksFor options m
+
+                // Each file's chunks: the shared ones, then its grid's checksum where the policy wants one.
+                let chunksOf j (image: RgbImage) =
+                    if options.GridChecksum.Applies(image.Width, image.Height) then
+                        shared @ [ VqzChunk.GridChecksum(GridChecksum.compute [ grids[j] ]) ]
+                    else
+                        shared
+
+                let headerOf j (image: RgbImage) =
                     {
-                        Version = FormatVersion.Current
+                        Version = FormatVersions.required (chunksOf j image)
                         Width = image.Width
                         Height = image.Height
                         Colour = if image.SourceIsGray then ColourModel.Grayscale else ColourModel.Rgb
@@ -342,14 +365,13 @@ module ImageCodec =
                         ModelsTag = m.Tag
                     }
 
-                let h0 = headerOf first
+                let h0 = headerOf 0 first
                 let shape = { Height = h0.LatentHeight; Width = h0.LatentWidth }
                 let payloads = codeGrids m options tileSide shape grids cancel
-                let chunks = chunksFor options m
 
                 let files =
                     chunk
-                    |> Array.mapi (fun j i -> Vqz.write { Header = headerOf images[i]; Chunks = chunks; Payload = ReadOnlyMemory payloads[j] })
+                    |> Array.mapi (fun j i -> Vqz.write { Header = headerOf j images[i]; Chunks = chunksOf j images[i]; Payload = ReadOnlyMemory payloads[j] })
 
                 let entropyMs = elapsedMs clock / float chunk.Length
                 clock.Restart()
@@ -375,7 +397,7 @@ module ImageCodec =
                     results[i] <-
                         {
                             Bytes = files[j]
-                            Header = headerOf images[i]
+                            Header = headerOf j images[i]
                             Codes = grids[j]
                             Models = m
                             Reconstruction = reconstructions[j]

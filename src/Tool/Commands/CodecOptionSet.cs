@@ -23,8 +23,16 @@ internal sealed class CodecOptionSet
         DefaultValueFactory = _ => "auto",
     };
 
+    public Option<string> GridChecksum { get; } = new("--grid-checksum")
+    {
+        Description = "auto | always | never: write the CRC-32C of the code grid (7 bytes; a decoder that does not decode the codes the encoder wrote " +
+                      "stops instead of writing wrong pixels) for images of more than 64 x 64 pixels (auto), always, or never.",
+        DefaultValueFactory = _ => "auto",
+    };
+
     public CodecOptionSet()
     {
+        GridChecksum.AcceptOnlyFromAmong("auto", "always", "never");
         Device.AcceptOnlyFromAmong("cpu", "cuda");
         ModelNames.AcceptOnlyFromAmong("auto", "always", "never");
     }
@@ -35,7 +43,11 @@ internal sealed class CodecOptionSet
         command.Options.Add(ModelDirs);
         command.Options.Add(Device);
         command.Options.Add(Threads);
-        if (encodes) command.Options.Add(ModelNames);
+        if (encodes)
+        {
+            command.Options.Add(ModelNames);
+            command.Options.Add(GridChecksum);
+        }
     }
 
     public ModelCatalog OpenCatalog(ParseResult p) => ModelStore.Open(p.GetValue(ModelDirs));
@@ -58,6 +70,12 @@ internal sealed class CodecOptionSet
                 "never" => ModelNamesPolicy.Never,
                 _ => d.ModelNames,
             },
-            FSharpList<Tuple<string, string>>.Empty);
+            FSharpList<Tuple<string, string>>.Empty,
+            (p.GetResult(GridChecksum) is null ? "auto" : p.GetValue(GridChecksum)) switch
+            {
+                "always" => GridChecksumPolicy.Always,
+                "never" => GridChecksumPolicy.Never,
+                _ => d.GridChecksum,
+            });
     }
 }
