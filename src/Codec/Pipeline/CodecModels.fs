@@ -30,6 +30,16 @@ type CodecModels(vqvaeSource: ModelSource, priorSource: ModelSource) =
     let vqvae = VqVaeModel.FromFile(ModelFile.Parse(ReadOnlySpan vqvaeSource.Bytes, vqvaeSource.Origin), vqvaeSource.Digest.ToArray(), vqvaeSource.Origin)
     let prior = PriorModel.FromFile(ModelFile.Parse(ReadOnlySpan priorSource.Bytes, priorSource.Origin), priorSource.Digest.ToArray(), priorSource.Origin)
 
+    do
+        if prior.Prior.Architecture.CodebookSize <> vqvae.Network.Architecture.CodebookSize then
+            raise (
+                VqzModelException(
+                    ModelProblem.Missing,
+                    None,
+                    $"the prior '{priorSource.Name}' has an alphabet of {prior.Prior.Architecture.CodebookSize} codes, the VQ-VAE '{vqvaeSource.Name}' {vqvaeSource.Digest} a codebook of {vqvae.Network.Architecture.CodebookSize}"
+                )
+            )
+
     let gatedWeights = lazy (PriorCoding.gatedWeights prior.Prior)
 
     /// The VQ-VAE source.

@@ -3,6 +3,7 @@ namespace VqVae.Codec.Pipeline
 open System
 open System.IO
 open System.Text.Json
+open System.Text.Json.Nodes
 open VqVae.Codec.Format
 open VqVae.Codec.Models.Files
 
@@ -64,3 +65,13 @@ module ModelSource =
             raise (FileNotFoundException($"model file not found: {path}", path))
 
         ofBytes path false (File.ReadAllBytes path)
+
+    /// Whether `source` is a prior that needs no network: `architecture.kind` "uniform" or "unigram".
+    let isStaticPrior (source: ModelSource) =
+        source.Kind = "prior"
+        && (match ModelFile.Parse(ReadOnlySpan source.Bytes, source.Origin).Header["architecture"] with
+            | :? JsonObject as a ->
+                match a["kind"] with
+                | null -> false
+                | kind -> kind.GetValueKind() = JsonValueKind.String && (kind.GetValue<string>() = "uniform" || kind.GetValue<string>() = "unigram")
+            | _ -> false)
