@@ -55,6 +55,7 @@ let names =
         "tiny-gated-gray-481x321-tiles32"
         "tiny-unigram-rgb-64x48"
         "tiny-uniform-gray-20x12"
+        "tiny-uniform-rgb-16x16-embedded-prior"
     ]
 
 let private modelNames (vqvae: string) (prior: string) =
@@ -79,6 +80,7 @@ let private build () : Case list =
     let h6 = header 481 321 ColourModel.Grayscale Downsampling.By4 (PriorTiling.Tiles TileSide.Side32) (tinyTag "tiny-f4-gated.vqp")
     let h7 = header 64 48 ColourModel.Rgb Downsampling.By4 PriorTiling.WholeGrid (tinyTag "tiny-f4-unigram.vqp")
     let h8 = header 20 12 ColourModel.Grayscale Downsampling.By4 PriorTiling.WholeGrid (tinyTag "tiny-f4-uniform.vqp")
+    let h9 = header 16 16 ColourModel.Rgb Downsampling.By4 PriorTiling.WholeGrid (tinyTag "tiny-f4-uniform.vqp")
     let tinyUnigramCounts = (GoldenModels.prior "tiny-f4-unigram.vqp").Prior :?> VqVae.Codec.Models.Priors.StaticPrior |> _.Counts
     let grid (h: VqzHeader) (fill: int -> int[]) = fill (h.LatentWidth * h.LatentHeight)
 
@@ -166,6 +168,18 @@ let private build () : Case list =
             Coding = "tiny-f4.vqm + tiny-f4-uniform.vqp"
             Grid = grid h8 (fun n -> let r = SplitMix 8UL in Array.init n (fun _ -> r.Below 32))
             Chunks = []
+        }
+        {
+            Name = "tiny-uniform-rgb-16x16-embedded-prior"
+            Header = h9
+            Model = fun () -> GoldenModels.gridModel "tiny-f4-uniform.vqp" 0
+            Coding = "tiny-f4.vqm (installed) + tiny-f4-uniform.vqp (embedded)"
+            Grid = grid h9 (fun n -> let r = SplitMix 9UL in Array.init n (fun _ -> r.Below 32))
+            Chunks =
+                [
+                    modelNames "tiny-f4.vqm" "tiny-f4-uniform.vqp"
+                    VqzChunk.EmbeddedModels [ { Role = ModelRole.Prior; Data = ReadOnlyMemory(GoldenModels.file "tiny-f4-uniform.vqp") } ]
+                ]
         }
     ]
 

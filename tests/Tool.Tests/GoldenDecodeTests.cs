@@ -44,6 +44,26 @@ public sealed class GoldenDecodeTests
     }
 
     [Fact]
+    public async Task An_embedded_prior_decodes_with_only_the_autoencoder_installed()
+    {
+        var directory = Directory.CreateTempSubdirectory("vqz-golden-").FullName;
+        try
+        {
+            var models = Directory.CreateDirectory(Path.Combine(directory, "models")).FullName;
+            File.Copy(Path.Combine(GoldenDirectory(), "tiny-f4.vqm"), Path.Combine(models, "tiny-f4.vqm"));
+            var output = Path.Combine(directory, "x.png");
+            var (code, _, error) = await ToolRun.Run("decompress", Path.Combine(GoldenDirectory(), "tiny-uniform-rgb-16x16-embedded-prior.vqz"),
+                "-o", output, "--model-dir", models, "--codes");
+            Assert.True(code == ExitCodes.Ok, error);
+            Assert.Equal(File.ReadAllText(Path.Combine(GoldenDirectory(), "tiny-uniform-rgb-16x16-embedded-prior.grid.txt")), File.ReadAllText(output + ".codes.txt"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_static_model_set_file_without_codes_is_a_usage_error_that_says_so()
     {
         var directory = Directory.CreateTempSubdirectory("vqz-golden-").FullName;
