@@ -43,6 +43,21 @@ public sealed class GoldenDecodeTests
         }
     }
 
+    public static TheoryData<string> AllFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(GoldenDirectory(), "*.vqz").Select(Path.GetFileName).Order(StringComparer.Ordinal)) data.Add(file!);
+        return data;
+    }
+
+    [Theory, MemberData(nameof(AllFiles))]
+    public async Task Info_json_prints_the_golden_description(string name)
+    {
+        var (code, output, error) = await ToolRun.Run("info", "--json", Path.Combine(GoldenDirectory(), name));
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Equal(File.ReadAllText(Path.Combine(GoldenDirectory(), Path.ChangeExtension(name, ".json"))), output);
+    }
+
     [Fact]
     public async Task An_embedded_prior_decodes_with_only_the_autoencoder_installed()
     {

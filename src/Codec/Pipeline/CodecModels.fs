@@ -8,7 +8,7 @@ open VqVae.Codec.Models.Priors
 open VqVae.Codec.Prior
 
 /// A loaded pair of models that code images together: the VQ-VAE (its encoder and decoder) and the
-/// prior of its codes, with the models tag that names the pair in .vqz headers (spec §3.8).
+/// prior of its codes, with the models tag that names the pair in .vqz headers (spec §3.6).
 [<Sealed>]
 type CodecModels(vqvaeSource: ModelSource, priorSource: ModelSource) =
     do

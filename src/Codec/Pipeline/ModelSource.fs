@@ -18,7 +18,7 @@ type ModelSource =
         Origin: string
         /// The model file.
         Bytes: byte[]
-        /// SHA-256 of the model file: its identity.
+        /// The model digest (spec/model-file.md "Digest": SHA-256 of the file before its last 32 bytes): its identity.
         Digest: Sha256Digest
         /// For a prior, the digest of the VQ-VAE whose codes it models.
         VqVaeDigest: Sha256Digest option
