@@ -40,6 +40,17 @@ type CodecModels(vqvaeSource: ModelSource, priorSource: ModelSource) =
                 )
             )
 
+    do
+        // The pipeline gives the network 3 channels, a grayscale image as three equal ones (spec §8.4.1).
+        if vqvae.Network.Architecture.ImageChannels <> 3 then
+            raise (
+                VqzModelException(
+                    ModelProblem.NotCodable,
+                    None,
+                    $"the VQ-VAE '{vqvaeSource.Name}' has {vqvae.Network.Architecture.ImageChannels} image channel(s); the codec needs 3 (grayscale images go through as three equal channels)"
+                )
+            )
+
     let gatedWeights = lazy (PriorCoding.gatedWeights prior.Prior)
 
     /// The VQ-VAE source.
