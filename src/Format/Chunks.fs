@@ -18,7 +18,7 @@ type ModelName =
         Role: ModelRole
         /// 1 to 255 UTF-8 bytes.
         Name: string
-        /// SHA-256 of the model file.
+        /// The model digest (spec §3.6): SHA-256 of the model file before its last 32 bytes.
         Digest: Sha256Digest
     }
 

@@ -55,7 +55,15 @@ module VqzDescription =
                 j.WriteStartObject()
                 j.WriteString("role", string m.Role)
                 j.WriteNumber("length", m.Data.Length)
-                j.WriteString("sha256", (Sha256Digest.Of m.Data.Span).Hex)
+                // The model's digest (spec §3.6) when the data is a model file, so it equals the
+                // MODEL-NAMES digest of the same model; data that is no model file (which the codec layer
+                // rejects) has no model digest, and its SHA-256 is shown (spec §10).
+                let digest =
+                    match Sha256Digest.TryOfModelFile m.Data.Span with
+                    | ValueSome d -> d
+                    | ValueNone -> Sha256Digest.Of m.Data.Span
+
+                j.WriteString("sha256", digest.Hex)
                 j.WriteEndObject()
 
             j.WriteEndArray()

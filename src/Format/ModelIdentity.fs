@@ -3,8 +3,11 @@ namespace VqVae.Codec.Format
 open System
 open System.Buffers.Binary
 open System.Security.Cryptography
+open System.Text
 
-/// The SHA-256 digest of a model file.
+/// The digest of a model (spec/model-file.md "Digest"): the SHA-256 of every byte of its model file
+/// before the last 32, which a model file stores as those last 32 bytes. Also the pseudo-digests of
+/// the static model sets (spec §8.2), which have no file.
 [<CustomEquality; NoComparison>]
 type Sha256Digest =
     private
@@ -28,8 +31,21 @@ type Sha256Digest =
     /// Writes the 32 bytes to `destination`.
     member this.CopyTo(destination: Span<byte>) = ReadOnlySpan(this.bytes).CopyTo destination
 
-    /// The digest of `data`.
+    /// The SHA-256 of `data` (all of it).
     static member Of(data: ReadOnlySpan<byte>) = { bytes = SHA256.HashData data }
+
+    /// The model digest of `data` when it is a model file, i.e. starts with the model file magic
+    /// `VQZMODEL` and ends with the SHA-256 of the bytes before its last 32 (spec/model-file.md).
+    static member TryOfModelFile(data: ReadOnlySpan<byte>) =
+        let magic = "VQZMODEL"B
+
+        if data.Length < magic.Length + VqzLayout.DigestLength || not (data.StartsWith(ReadOnlySpan magic)) then
+            ValueNone
+        else
+            let body = data.Slice(0, data.Length - VqzLayout.DigestLength)
+            let stored = data.Slice(data.Length - VqzLayout.DigestLength)
+            let hash = SHA256.HashData body
+            if stored.SequenceEqual(ReadOnlySpan hash) then ValueSome { bytes = hash } else ValueNone
 
     /// Wraps 32 digest bytes (copied).
     static member FromBytes(digest: ReadOnlySpan<byte>) =
@@ -86,3 +102,13 @@ type ModelsTag =
         prior.CopyTo(both.AsSpan VqzLayout.DigestLength)
         let hash = SHA256.HashData both
         ModelsTag(BinaryPrimitives.ReadUInt32BigEndian(ReadOnlySpan hash))
+
+/// The static model sets (spec §8.2): priors that need no network and have no autoencoder. A set is
+/// named like its prior model (`uniform-512`) and stands in the models tag for two pseudo-digests.
+[<RequireQualifiedAccess>]
+module StaticModelSet =
+    /// SHA-256 of the UTF-8 text `static:<name>:<role>` (role `autoencoder` or `prior`).
+    let digest (name: string) (role: ModelRole) = Sha256Digest.Of(ReadOnlySpan(Encoding.UTF8.GetBytes $"static:{name}:{role}"))
+
+    /// The models tag of the static model set `name`.
+    let tag (name: string) = ModelsTag.OfDigests(digest name ModelRole.Autoencoder, digest name ModelRole.Prior)

@@ -35,3 +35,18 @@ let checkText (name: string) (actual: string) = checkBytes name (Text.Encoding.U
 
 /// The bytes of golden file `name`.
 let read (name: string) = File.ReadAllBytes(Path.Combine(directory, name))
+
+/// An input of the golden files (a model file): the committed file when present; when it is missing,
+/// made by `make` and written if accepting, else a failure. Inputs are never rewritten: a golden
+/// .vqz file stays tied to the model bytes committed beside it.
+let input (name: string) (make: unit -> byte[]) =
+    let path = Path.Combine(directory, name)
+
+    if File.Exists path then
+        File.ReadAllBytes path
+    elif accepting then
+        let bytes = make ()
+        File.WriteAllBytes(path, bytes)
+        bytes
+    else
+        failwith $"golden input {name} is missing; create it with VQZ_ACCEPT_SNAPSHOTS=1 and review it"

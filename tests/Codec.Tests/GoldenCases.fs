@@ -1,4 +1,5 @@
-/// The inputs of the golden .vqz files: fixed grids coded with the static models, no network.
+/// The inputs of the golden .vqz files: fixed grids, coded with the static model sets (spec §8.2) or
+/// with the tiny models of the golden folder (GoldenModels). tests/data/golden/README.md describes them.
 module VqVae.Codec.Codec.Tests.GoldenCases
 
 open System
@@ -11,7 +12,10 @@ type Case =
     {
         Name: string
         Header: VqzHeader
-        Model: GridModel
+        /// A fresh model of the grid (the gated PixelCNN's is stateful: one per grid coded).
+        Model: unit -> GridModel
+        /// What codes the grid: the model files in the golden folder, or the static set.
+        Coding: string
         Grid: int[]
         Chunks: VqzChunk list
     }
@@ -24,8 +28,8 @@ let dummyModel (role: string) =
 
 let private header = vqzHeader
 
-/// A skewed 512-bin histogram, like the code usage of a trained quantiser.
-let unigramCounts = Array.init 512 (fun i -> int64 (100_000 / (i + 1)))
+/// A skewed 512-bin histogram, like the code usage of a trained quantiser: the static set unigram-512.
+let unigramCounts = GoldenModels.unigram512Counts
 
 let private drawFrom (counts: int64[]) (rng: SplitMix) (n: int) =
     let total = Array.sum counts
@@ -40,16 +44,44 @@ let private drawFrom (counts: int64[]) (rng: SplitMix) (n: int) =
 
         s)
 
-let all: Case list =
-    let staticTag name = ModelsTag.OfDigests(digestOf $"static:{name}:autoencoder", digestOf $"static:{name}:prior")
+/// The names of the golden .vqz files (without extension).
+let names =
+    [
+        "uniform-gray-32x32"
+        "uniform-rgb-37x23"
+        "unigram-rgb-293x181-tiles8"
+        "uniform-gray-37x23-embedded"
+        "tiny-gated-rgb-32x32"
+        "tiny-gated-gray-481x321-tiles32"
+        "tiny-unigram-rgb-64x48"
+        "tiny-uniform-gray-20x12"
+        "tiny-uniform-rgb-16x16-embedded-prior"
+    ]
+
+let private modelNames (vqvae: string) (prior: string) =
+    VqzChunk.ModelNames
+        [
+            { Role = ModelRole.Autoencoder; Name = (GoldenModels.source vqvae).Name; Digest = (GoldenModels.source vqvae).Digest }
+            { Role = ModelRole.Prior; Name = (GoldenModels.source prior).Name; Digest = (GoldenModels.source prior).Digest }
+        ]
+
+let private build () : Case list =
+    let staticTag name = StaticModelSet.tag name
     let h1 = header 32 32 ColourModel.Grayscale Downsampling.By4 PriorTiling.WholeGrid (staticTag "uniform-512")
     let h2 = header 37 23 ColourModel.Rgb Downsampling.By4 PriorTiling.WholeGrid (staticTag "uniform-512")
     let h3 = header 293 181 ColourModel.Rgb Downsampling.By8 (PriorTiling.Tiles TileSide.Side8) (staticTag "unigram-512")
     let autoencoder, prior = dummyModel "autoencoder", dummyModel "prior"
     let embeddedTag = ModelsTag.OfDigests(Sha256Digest.Of(ReadOnlySpan autoencoder), Sha256Digest.Of(ReadOnlySpan prior))
     let h4 = header 37 23 ColourModel.Grayscale Downsampling.By16 (PriorTiling.Tiles TileSide.Side4) embeddedTag
-    let uniform = GridModels.uniform 512
-    let unigram = GridModels.unigram unigramCounts
+    let uniform () = GridModels.uniform 512 :> GridModel
+    let unigram () = GridModels.unigram unigramCounts :> GridModel
+    let tinyTag = GoldenModels.tag "tiny-f4.vqm"
+    let h5 = header 32 32 ColourModel.Rgb Downsampling.By4 PriorTiling.WholeGrid (tinyTag "tiny-f4-gated.vqp")
+    let h6 = header 481 321 ColourModel.Grayscale Downsampling.By4 (PriorTiling.Tiles TileSide.Side32) (tinyTag "tiny-f4-gated.vqp")
+    let h7 = header 64 48 ColourModel.Rgb Downsampling.By4 PriorTiling.WholeGrid (tinyTag "tiny-f4-unigram.vqp")
+    let h8 = header 20 12 ColourModel.Grayscale Downsampling.By4 PriorTiling.WholeGrid (tinyTag "tiny-f4-uniform.vqp")
+    let h9 = header 16 16 ColourModel.Rgb Downsampling.By4 PriorTiling.WholeGrid (tinyTag "tiny-f4-uniform.vqp")
+    let tinyUnigramCounts = (GoldenModels.prior "tiny-f4-unigram.vqp").Prior :?> VqVae.Codec.Models.Priors.StaticPrior |> _.Counts
     let grid (h: VqzHeader) (fill: int -> int[]) = fill (h.LatentWidth * h.LatentHeight)
 
     [
@@ -57,6 +89,7 @@ let all: Case list =
             Name = "uniform-gray-32x32"
             Header = h1
             Model = uniform
+            Coding = "static set uniform-512 (uniform-512.vqp)"
             Grid = grid h1 (fun n -> let r = SplitMix 1UL in Array.init n (fun _ -> r.Below 512))
             Chunks = []
         }
@@ -64,6 +97,7 @@ let all: Case list =
             Name = "uniform-rgb-37x23"
             Header = h2
             Model = uniform
+            Coding = "static set uniform-512 (uniform-512.vqp)"
             Grid = grid h2 (fun n -> let r = SplitMix 2UL in Array.init n (fun _ -> r.Below 512))
             Chunks = []
         }
@@ -71,6 +105,7 @@ let all: Case list =
             Name = "unigram-rgb-293x181-tiles8"
             Header = h3
             Model = unigram
+            Coding = "static set unigram-512 (unigram-512.vqp)"
             Grid = grid h3 (drawFrom unigramCounts (SplitMix 3UL))
             Chunks =
                 [
@@ -86,6 +121,7 @@ let all: Case list =
             Name = "uniform-gray-37x23-embedded"
             Header = h4
             Model = uniform
+            Coding = "uniform K = 512 (the models tag is that of the two embedded dummy texts, which are no model files)"
             Grid = grid h4 (fun n -> Array.init n (fun i -> (i * 97) % 512))
             Chunks =
                 [
@@ -101,7 +137,56 @@ let all: Case list =
                         ]
                 ]
         }
+        {
+            Name = "tiny-gated-rgb-32x32"
+            Header = h5
+            Model = fun () -> GoldenModels.gridModel "tiny-f4-gated.vqp" 0
+            Coding = "tiny-f4.vqm + tiny-f4-gated.vqp"
+            Grid = grid h5 (fun n -> let r = SplitMix 5UL in Array.init n (fun _ -> r.Below 32))
+            Chunks = [ modelNames "tiny-f4.vqm" "tiny-f4-gated.vqp" ]
+        }
+        {
+            Name = "tiny-gated-gray-481x321-tiles32"
+            Header = h6
+            Model = fun () -> GoldenModels.gridModel "tiny-f4-gated.vqp" 32
+            Coding = "tiny-f4.vqm + tiny-f4-gated.vqp"
+            Grid = grid h6 (fun n -> let r = SplitMix 6UL in Array.init n (fun _ -> r.Below 32))
+            Chunks = []
+        }
+        {
+            Name = "tiny-unigram-rgb-64x48"
+            Header = h7
+            Model = fun () -> GoldenModels.gridModel "tiny-f4-unigram.vqp" 0
+            Coding = "tiny-f4.vqm + tiny-f4-unigram.vqp"
+            Grid = grid h7 (drawFrom tinyUnigramCounts (SplitMix 7UL))
+            Chunks = [ modelNames "tiny-f4.vqm" "tiny-f4-unigram.vqp" ]
+        }
+        {
+            Name = "tiny-uniform-gray-20x12"
+            Header = h8
+            Model = fun () -> GoldenModels.gridModel "tiny-f4-uniform.vqp" 0
+            Coding = "tiny-f4.vqm + tiny-f4-uniform.vqp"
+            Grid = grid h8 (fun n -> let r = SplitMix 8UL in Array.init n (fun _ -> r.Below 32))
+            Chunks = []
+        }
+        {
+            Name = "tiny-uniform-rgb-16x16-embedded-prior"
+            Header = h9
+            Model = fun () -> GoldenModels.gridModel "tiny-f4-uniform.vqp" 0
+            Coding = "tiny-f4.vqm (installed) + tiny-f4-uniform.vqp (embedded)"
+            Grid = grid h9 (fun n -> let r = SplitMix 9UL in Array.init n (fun _ -> r.Below 32))
+            Chunks =
+                [
+                    modelNames "tiny-f4.vqm" "tiny-f4-uniform.vqp"
+                    VqzChunk.EmbeddedModels [ { Role = ModelRole.Prior; Data = ReadOnlyMemory(GoldenModels.file "tiny-f4-uniform.vqp") } ]
+                ]
+        }
     ]
+
+let private cases = lazy (build ())
+
+/// Every golden case (loads the golden model files on first use).
+let all () = cases.Value
 
 /// A grid as text: "height width" then one line of symbols per row.
 let gridText (h: VqzHeader) (grid: int[]) =

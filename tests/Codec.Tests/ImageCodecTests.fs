@@ -147,3 +147,13 @@ type HugeHeaderDecodeTests(output: Xunit.Abstractions.ITestOutputHelper) =
         Assert.True((trapped.TryFindByTag tag).IsSome)
         Assert.Throws<ModelFileException>(fun () -> trapped.TryLoad tag |> ignore) |> ignore
         measure trapped (hugeFile tag)
+
+[<Fact>]
+let ``a VQ-VAE of one image channel is not codable`` () =
+    let a = VqVae.Codec.Models.Networks.VqVaeArchitecture(HiddenChannels = 8, ResidualChannels = 4, ResidualBlocks = 1, LatentDim = 4, CodebookSize = 32, ImageChannels = 1)
+    use network = new VqVae.Codec.Models.Networks.VqVaeNetwork(a, VqVae.Codec.Models.Quantizers.QuantizerOptions())
+    let vqvae = VqVaeModel.ToFile(network, "gray-only", Text.Json.Nodes.JsonObject()).ToBytes()
+    let prior = priorBytes 2L VqVae.Codec.Models.Priors.PriorKind.Uniform vqvae
+    let e = Assert.Throws<VqzModelException>(fun () -> new CodecModels(ModelSource.ofBytes "test:gray-only.vqm" false vqvae, ModelSource.ofBytes "test:u.vqp" false prior) |> ignore)
+    Assert.Equal(ModelProblem.NotCodable, e.Problem)
+    Assert.Contains("1 image channel", e.Message)

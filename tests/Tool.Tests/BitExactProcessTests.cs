@@ -55,7 +55,9 @@ public sealed class BitExactProcessTests(CodecFixture f, ITestOutputHelper outpu
 
         var png = File.ReadAllBytes(reference);
         var codes = File.ReadAllText(reference + ".codes.txt");
-        Assert.Equal(30, codes.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);   // 120 / 4 rows
+        var lines = codes.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("30 ", lines[0]);                                                 // "height width" (spec/vqz.md §12)
+        Assert.Equal(1 + 30, lines.Length);                                                 // 120 / 4 rows
         for (int i = first; i < first + RunsPerTest; i++)
         {
             Assert.True(png.AsSpan().SequenceEqual(File.ReadAllBytes(Png(i))), $"run {i} ({Threads(i)} thread(s)) wrote another PNG");

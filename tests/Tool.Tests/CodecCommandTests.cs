@@ -112,7 +112,9 @@ public sealed class CodecCommandTests(CodecFixture f)
         Assert.Equal(0, f.RunProcess("decompress", one, "-o", decodedOne, "--model-dir", f.ModelDir, "--threads", "1", "--codes").Code);
         Assert.Equal(0, f.RunProcess("decompress", two, "-o", decodedTwo, "--model-dir", f.ModelDir, "--threads", "2", "--codes").Code);
         var codes = File.ReadAllText(decodedOne + ".codes.txt");
-        Assert.Equal(8, codes.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);   // ceil(29 / 4) rows
+        var lines = codes.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("8 ", lines[0]);                                                  // "height width" (spec/vqz.md §12)
+        Assert.Equal(1 + 8, lines.Length);                                                  // ceil(29 / 4) rows
         Assert.Equal(codes, File.ReadAllText(decodedTwo + ".codes.txt"));
         Assert.Equal(File.ReadAllBytes(decodedOne), File.ReadAllBytes(decodedTwo));
     }

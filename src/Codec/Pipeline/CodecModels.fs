@@ -8,7 +8,7 @@ open VqVae.Codec.Models.Priors
 open VqVae.Codec.Prior
 
 /// A loaded pair of models that code images together: the VQ-VAE (its encoder and decoder) and the
-/// prior of its codes, with the models tag that names the pair in .vqz headers (spec §3.8).
+/// prior of its codes, with the models tag that names the pair in .vqz headers (spec §3.6).
 [<Sealed>]
 type CodecModels(vqvaeSource: ModelSource, priorSource: ModelSource) =
     do
@@ -29,6 +29,27 @@ type CodecModels(vqvaeSource: ModelSource, priorSource: ModelSource) =
 
     let vqvae = VqVaeModel.FromFile(ModelFile.Parse(ReadOnlySpan vqvaeSource.Bytes, vqvaeSource.Origin), vqvaeSource.Digest.ToArray(), vqvaeSource.Origin)
     let prior = PriorModel.FromFile(ModelFile.Parse(ReadOnlySpan priorSource.Bytes, priorSource.Origin), priorSource.Digest.ToArray(), priorSource.Origin)
+
+    do
+        if prior.Prior.Architecture.CodebookSize <> vqvae.Network.Architecture.CodebookSize then
+            raise (
+                VqzModelException(
+                    ModelProblem.Missing,
+                    None,
+                    $"the prior '{priorSource.Name}' has an alphabet of {prior.Prior.Architecture.CodebookSize} codes, the VQ-VAE '{vqvaeSource.Name}' {vqvaeSource.Digest} a codebook of {vqvae.Network.Architecture.CodebookSize}"
+                )
+            )
+
+    do
+        // The pipeline gives the network 3 channels, a grayscale image as three equal ones (spec §8.4.1).
+        if vqvae.Network.Architecture.ImageChannels <> 3 then
+            raise (
+                VqzModelException(
+                    ModelProblem.NotCodable,
+                    None,
+                    $"the VQ-VAE '{vqvaeSource.Name}' has {vqvae.Network.Architecture.ImageChannels} image channel(s); the codec needs 3 (grayscale images go through as three equal channels)"
+                )
+            )
 
     let gatedWeights = lazy (PriorCoding.gatedWeights prior.Prior)
 

@@ -314,6 +314,20 @@ module ImageCodec =
     let decode (catalog: ModelCatalog) (options: CodecOptions) (reader: VqzReaderOptions) (bytes: ReadOnlyMemory<byte>) (cancel: CancellationToken) =
         (decodeMany catalog options reader [| bytes |] cancel)[0]
 
+    /// The code grid of a file coded with a static model set (spec §8.2), which has no autoencoder and
+    /// so no image; None when the file's models tag names no installed static set.
+    let tryDecodeStaticGrid (catalog: ModelCatalog) (reader: VqzReaderOptions) (bytes: ReadOnlyMemory<byte>) (cancel: CancellationToken) =
+        let file = Vqz.read reader bytes
+
+        catalog.TryFindStatic file.Header.ModelsTag
+        |> Option.map (fun source ->
+            use prior =
+                VqVae.Codec.Models.Priors.PriorModel.FromFile(ModelFile.Parse(ReadOnlySpan source.Bytes, source.Origin), source.Digest.ToArray(), source.Origin)
+
+            let model = (PriorCoding.gridModel prior.Prior None 0 1).Value
+            let shape = { Height = file.Header.LatentHeight; Width = file.Header.LatentWidth }
+            file.Header, GridCoding.decodeGrid model shape file.Payload cancel)
+
     /// Encodes many images: each with `models`, or the preset for its quality and size; images of one
     /// size and models go through the networks and the prior together.
     let encodeMany (catalog: ModelCatalog) (options: CodecOptions) (models: CodecModels option) (images: RgbImage[]) (cancel: CancellationToken) : EncodedImage[] =

@@ -46,6 +46,12 @@ type ModelCatalog(sources: ModelSource list, presets: Preset list) =
             |> List.tryFind (fun v -> v.Kind = "vqvae" && prior.VqVaeDigest = Some v.Digest && ModelsTag.OfDigests(v.Digest, prior.Digest) = tag)
             |> Option.map (fun v -> v, prior))
 
+    /// The prior of the static model set (spec §8.2) whose models tag is `tag`: a uniform or unigram
+    /// prior model file whose name is the set's name. Such a set has no autoencoder.
+    member _.TryFindStatic(tag: ModelsTag) =
+        sources
+        |> List.tryFind (fun s -> s.Kind = "prior" && StaticModelSet.tag s.Name = tag && ModelSource.isStaticPrior s)
+
     /// The model file named `name` of `kind` (a file path also works).
     member _.Find(kind: string, name: string) =
         if File.Exists name then

@@ -3,6 +3,7 @@ namespace VqVae.Codec.Pipeline
 open System
 open System.IO
 open System.Text.Json
+open System.Text.Json.Nodes
 open VqVae.Codec.Format
 open VqVae.Codec.Models.Files
 
@@ -17,7 +18,7 @@ type ModelSource =
         Origin: string
         /// The model file.
         Bytes: byte[]
-        /// SHA-256 of the model file: its identity.
+        /// The model digest (spec/model-file.md "Digest": SHA-256 of the file before its last 32 bytes): its identity.
         Digest: Sha256Digest
         /// For a prior, the digest of the VQ-VAE whose codes it models.
         VqVaeDigest: Sha256Digest option
@@ -64,3 +65,13 @@ module ModelSource =
             raise (FileNotFoundException($"model file not found: {path}", path))
 
         ofBytes path false (File.ReadAllBytes path)
+
+    /// Whether `source` is a prior that needs no network: `architecture.kind` "uniform" or "unigram".
+    let isStaticPrior (source: ModelSource) =
+        source.Kind = "prior"
+        && (match ModelFile.Parse(ReadOnlySpan source.Bytes, source.Origin).Header["architecture"] with
+            | :? JsonObject as a ->
+                match a["kind"] with
+                | null -> false
+                | kind -> kind.GetValueKind() = JsonValueKind.String && (kind.GetValue<string>() = "uniform" || kind.GetValue<string>() = "unigram")
+            | _ -> false)

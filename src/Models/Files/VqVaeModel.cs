@@ -34,7 +34,7 @@ public sealed class VqVaeModel : IDisposable
     /// <summary>How the model was trained: command, data, steps, data variance (free-form JSON).</summary>
     public JsonObject Training { get; }
 
-    /// <summary>SHA-256 of the model file (32 bytes): the identity .vqz headers refer to.</summary>
+    /// <summary>Model digest (32 bytes; spec/model-file.md "Digest": SHA-256 of all but the file's last 32 bytes): the identity .vqz headers refer to.</summary>
     public byte[] Digest { get; }
 
     /// <summary>Variance of the training pixels in [0, 1], for the normalised reconstruction error.</summary>

@@ -16,13 +16,13 @@ public sealed class PriorModel(Prior prior, string name, byte[] vqvaeDigest, Jso
     /// <summary>Name recorded in the file.</summary>
     public string Name { get; } = name;
 
-    /// <summary>SHA-256 of the VQ-VAE model file whose codes this prior models.</summary>
+    /// <summary>Model digest (spec/model-file.md "Digest") of the VQ-VAE whose codes this prior models.</summary>
     public byte[] VqVaeDigest { get; } = vqvaeDigest;
 
     /// <summary>How the prior was trained.</summary>
     public JsonObject Training { get; } = training;
 
-    /// <summary>SHA-256 of this model file.</summary>
+    /// <summary>Model digest of this file (spec/model-file.md "Digest": SHA-256 of all but its last 32 bytes).</summary>
     public byte[] Digest { get; } = digest;
 
     /// <summary>Short hex form of the digest.</summary>

@@ -13,8 +13,9 @@ internal static class DecompressCommand
 {
     private sealed record Row(string Input, string Output, int Width, int Height, double DecodeMs, string? Error, int ExitCode);
 
-    private static string CodeText(int[] codes, int width) =>
-        string.Join('\n', codes.Chunk(width).Select(row => string.Join(' ', row))) + "\n";
+    /// <summary>A code grid as text (spec/vqz.md §12): "height width", then one line per row of codes separated by spaces.</summary>
+    private static string CodeText(int[] codes, int height, int width) =>
+        $"{height} {width}\n" + string.Join('\n', codes.Chunk(width).Select(row => string.Join(' ', row))) + "\n";
 
     public static Command Create()
     {
@@ -24,7 +25,11 @@ internal static class DecompressCommand
         format.AcceptOnlyFromAmong("png", "bmp");
         var jobs = new Option<int>("--jobs", "-j") { Description = "Files decoded at once.", DefaultValueFactory = _ => 1 };
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
-        var codes = new Option<bool>("--codes") { Description = "Also write each decoded code grid as text (<output>.codes.txt: one line per row)." };
+        var codes = new Option<bool>("--codes")
+        {
+            Description = "Also write each decoded code grid as text (<output>.codes.txt: \"height width\", then one line per row). " +
+                          "Files of a static model set (spec §8.2: no autoencoder) need it and give the grid alone.",
+        };
         var codec = new CodecOptionSet();
         var command = new Command("decompress", "Decompress .vqz files to PNG or BMP images.") { inputs };
         foreach (var o in new Option[] { output, format, jobs, force, codes }) command.Options.Add(o);
@@ -45,11 +50,25 @@ internal static class DecompressCommand
                 var target = InputFiles.OutputFor(input, p.GetValue(output), single, bmp ? ".bmp" : ".png");
                 try
                 {
+                    var bytes = File.ReadAllBytes(input);
+                    var staticGrid = ImageCodec.tryDecodeStaticGrid(catalog, VqzReaderOptions.Default, bytes, cancel);
+                    if (staticGrid is not null)
+                    {
+                        // A static model set has no autoencoder: the grid is all there is to decode.
+                        var (header, grid) = staticGrid.Value;
+                        if (!p.GetValue(codes))
+                            throw new UsageException($"{Path.GetFileName(input)} is coded with a static model set (no autoencoder, no image); decode its code grid with --codes");
+                        if (File.Exists(target + ".codes.txt") && !p.GetValue(force)) throw new OutputExistsException(target + ".codes.txt");
+                        AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(grid, header.LatentHeight, header.LatentWidth)));
+                        rows[i] = new Row(input, target + ".codes.txt", header.LatentWidth, header.LatentHeight, 0, null, ExitCodes.Ok);
+                        return;
+                    }
                     if (File.Exists(target) && !p.GetValue(force)) throw new OutputExistsException(target);
-                    var decoded = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, File.ReadAllBytes(input), cancel);
+                    var decoded = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, bytes, cancel);
                     var image = decoded.Image;
                     AtomicFile.Write(target, bmp ? ImageCodecs.EncodeBmp(image) : ImageCodecs.EncodePng(image, gray: image.SourceIsGray));
-                    if (p.GetValue(codes)) AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(decoded.Codes, decoded.Header.LatentWidth)));
+                    if (p.GetValue(codes))
+                        AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(decoded.Codes, decoded.Header.LatentHeight, decoded.Header.LatentWidth)));
                     rows[i] = new Row(input, target, image.Width, image.Height, decoded.Timings.NetworkMs + decoded.Timings.EntropyMs, null, ExitCodes.Ok);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
