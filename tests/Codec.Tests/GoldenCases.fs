@@ -56,6 +56,7 @@ let names =
         "tiny-unigram-rgb-64x48"
         "tiny-uniform-gray-20x12"
         "tiny-uniform-rgb-16x16-embedded-prior"
+        "tiny-gated-rgb-96x72-tiles8-gridcrc"
     ]
 
 let private modelNames (vqvae: string) (prior: string) =
@@ -81,6 +82,8 @@ let private build () : Case list =
     let h7 = header 64 48 ColourModel.Rgb Downsampling.By4 PriorTiling.WholeGrid (tinyTag "tiny-f4-unigram.vqp")
     let h8 = header 20 12 ColourModel.Grayscale Downsampling.By4 PriorTiling.WholeGrid (tinyTag "tiny-f4-uniform.vqp")
     let h9 = header 16 16 ColourModel.Rgb Downsampling.By4 PriorTiling.WholeGrid (tinyTag "tiny-f4-uniform.vqp")
+    // Format 1.1: a GRID-CHECKSUM chunk (spec §4.5) makes the version byte 0x11.
+    let h10 = { header 96 72 ColourModel.Rgb Downsampling.By4 (PriorTiling.Tiles TileSide.Side8) (tinyTag "tiny-f4-gated.vqp") with Version = FormatVersions.V1_1 }
     let tinyUnigramCounts = (GoldenModels.prior "tiny-f4-unigram.vqp").Prior :?> VqVae.Codec.Models.Priors.StaticPrior |> _.Counts
     let grid (h: VqzHeader) (fill: int -> int[]) = fill (h.LatentWidth * h.LatentHeight)
 
@@ -180,6 +183,15 @@ let private build () : Case list =
                     modelNames "tiny-f4.vqm" "tiny-f4-uniform.vqp"
                     VqzChunk.EmbeddedModels [ { Role = ModelRole.Prior; Data = ReadOnlyMemory(GoldenModels.file "tiny-f4-uniform.vqp") } ]
                 ]
+        }
+        let g10 = grid h10 (fun n -> let r = SplitMix 10UL in Array.init n (fun _ -> r.Below 32))
+        {
+            Name = "tiny-gated-rgb-96x72-tiles8-gridcrc"
+            Header = h10
+            Model = fun () -> GoldenModels.gridModel "tiny-f4-gated.vqp" 8
+            Coding = "tiny-f4.vqm + tiny-f4-gated.vqp, with the grid's CRC-32C (format 1.1)"
+            Grid = g10
+            Chunks = [ VqzChunk.GridChecksum(GridChecksum.compute [ g10 ]) ]
         }
     ]
 
