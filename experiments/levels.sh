@@ -70,11 +70,27 @@ gate_b() {
   done
 }
 
+# After gate b: the frozen networks decode fitted levels worse with every level (the decoder has only
+# learned level-1 prototypes), so the networks are fine-tuned with the levels and quantizer dropout
+# (each item decodes from a random prefix of its levels half of the time), then measured on valid.
+levels_tune() {
+  local start="$OUT/gate-b-${TUNE_FIT:-kmeans}-d${TUNE_DIM:-4}.vqm" tuned="$OUT/tuned-${TUNE_FIT:-kmeans}-d${TUNE_DIM:-4}.vqm"
+  if [ ! -f "$tuned" ]; then
+    local resume=(); [ -f "$tuned.ckpt" ] && resume=(--resume)
+    $VQZ train vqvae --init "$start" --quantizer neural-gas --alpha 0.15 --eta 1 --lambda-start 3 --quantizer-dropout 0.5 \
+      --data "$OUT/data/train" --crop 64 --batch 32 --lr 2e-4 --warmup 0 --epochs 1000 --max-steps "${TUNE_STEPS:-400}" \
+      --seed 1 --threads "$THREADS" --log-every 20 --checkpoint-every 50 --name "$(basename "${tuned%.vqm}")" --out "$tuned" "${resume[@]}"
+  fi
+  [ -f "${tuned%.vqm}.json" ] || $VQZ eval vqvae --model "$tuned" --data "$OUT/data/valid" --levels \
+      --batch 8 --threads "$THREADS" --json "${tuned%.vqm}.json"
+}
+
 case_step() {
   case "$1" in
     prepare) prepare ;;
     gate-a) gate_a ;;
     gate-b) gate_b ;;
+    levels-tune) levels_tune ;;
     *) echo "unknown step $1" >&2; exit 2 ;;
   esac
 }
