@@ -90,8 +90,8 @@ public static class VqVaeTrainer
         {
             var q = network.Quantizer.Options;
             var (reconstruction, output) = network.Forward(x, progress);
-            var recon = nn.functional.mse_loss(reconstruction, x) / variance;
-            var loss = recon + q.Alpha * output.Commitment + q.Eta * output.VqLoss;                    // eq. 5.4
+            var recon = VqVaeLoss.Reconstruction(reconstruction, x, variance);
+            var loss = VqVaeLoss.Total(recon, q, output);                                               // eq. 5.4
             last = output;
             var terms = new Dictionary<string, double>
             {
