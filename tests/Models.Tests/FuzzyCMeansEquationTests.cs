@@ -139,6 +139,23 @@ public sealed class FuzzyCMeansEquationTests
     }
 
     [Fact]
+    public void Vq_gradient_on_the_codebook_flows_through_the_membership_posterior_eq_5_3()
+    {
+        using var scope = NewDisposeScope();
+        var q = Create(QuantizerKind.FcmMembership, 3);
+        q.Forward(Latents(), 0).VqLoss.backward();
+        // m = 3: the VQ loss is (1/(N D)) sum_x 3 / S(x) with S = sum_c 1 / d_c, N = D = 2, so
+        // d VQ / dw_c = sum_x 3 / (4 S(x)^2) * 2 (w_c - x) / d_c(x)^2, with 3 / (4 S^2) = 12/49 for x1 and 48/169 for x2.
+        // w0 = (1, 0): x1 2(1, 0)/1, x2 2(-1, 0)/1:   (24/49 - 96/169, 0).
+        // w1 = (1, 1): x1 2(1, 1)/4, x2 2(-1, 1)/4:   (6/49 - 24/169, 6/49 + 24/169).
+        // w2 = (0, 2): x1 2(0, 2)/16, x2 2(-2, 2)/64: (-3/169, 3/49 + 3/169).
+        // (With the posterior held fixed, w0's would be (1/4)(4/7 (2, 0) + 8/13 (-2, 0)) = (2/7 - 4/13, 0).)
+        var expected = new[] { 24.0 / 49 - 96.0 / 169, 0, 6.0 / 49 - 24.0 / 169, 6.0 / 49 + 24.0 / 169, -3.0 / 169, 3.0 / 49 + 3.0 / 169 };
+        var actual = TinyCodebook.Row(q.Prototypes.grad!.reshape(-1));
+        for (int i = 0; i < 6; i++) Assert.Equal(expected[i], actual[i], 1e-5);
+    }
+
+    [Fact]
     public void Without_posterior_gradient_the_memberships_are_fixed_weights()
     {
         using var scope = NewDisposeScope();
