@@ -5,6 +5,15 @@ namespace VqVae.Codec.Models.Tests;
 public sealed class ImageDataTests
 {
     [Fact]
+    public void Pixel_variance_is_the_mean_square_less_the_squared_mean_over_every_sample()
+    {
+        // Samples 0, 51, ..., 255 over two 1x1 images: 0, 0.2, 0.4, 0.6, 0.8, 1 on [0, 1].
+        // mean 0.5; mean square (0 + 0.04 + 0.16 + 0.36 + 0.64 + 1) / 6 = 2.2 / 6; variance 2.2 / 6 - 0.25 = 7/60.
+        var data = new ImageDataset([new RgbImage(1, 1, [0, 51, 102]), new RgbImage(1, 1, [153, 204, 255])], ["a", "b"]);
+        Assert.Equal(7.0 / 60, data.PixelVariance(), 12);
+    }
+
+    [Fact]
     public void Reads_jpegs_straight_from_a_tar_in_name_order()
     {
         var data = TestData.CifarTrain();

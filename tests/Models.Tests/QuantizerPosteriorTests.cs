@@ -105,6 +105,40 @@ public sealed class QuantizerPosteriorTests
         Assert.True((byRank[.., ranked..] == 0).all().item<bool>());
     }
 
+    /// <summary>x1 = (0.2, 0.1) (distances 0.05, 0.65, 3.65) and x2 = (1, 0.5) (distances 1.25, 0.25, 3.25) as [1, 2, 1, 2].</summary>
+    private static Tensor TwoLatents() => tensor(new float[] { 0.2f, 1, 0.1f, 0.5f }).reshape(1, 2, 1, 2);
+
+    [Fact]
+    public void Kmeans_loss_terms_are_the_mean_over_latents()
+    {
+        using var scope = NewDisposeScope();
+        var q = TinyCodebook.Create(TinyCodebook.Options(QuantizerKind.KMeans));
+        var output = q.Forward(TwoLatents(), progress: 0);
+        // Nearest: w0 at 0.05 for x1, w1 at 0.25 for x2; (0.05 + 0.25) / (2 latents * D = 2) = 0.075.
+        Assert.Equal(new long[] { 0, 1 }, output.Indices.reshape(-1).data<long>().ToArray());
+        Assert.Equal(0.075, output.Commitment.item<float>(), 6);
+        Assert.Equal(0.075, output.VqLoss.item<float>(), 6);
+    }
+
+    [Fact]
+    public void Neural_gas_at_mid_training_uses_the_annealed_lambda_on_every_latent()
+    {
+        using var scope = NewDisposeScope();
+        var q = TinyCodebook.Create(TinyCodebook.Options(QuantizerKind.NeuralGas) with { LambdaStart = 10, LambdaEnd = 0.1 });
+        q.eval();
+        var output = q.Forward(TwoLatents(), progress: 0.5);
+        // lambda(0.5) = 10 (0.1 / 10)^0.5 = 1: ranks 0, 1, 2 get 1, e^-1, e^-2 over n = 1 + e^-1 + e^-2.
+        // x1 ranks w0, w1, w2; x2 ranks w1 (0.25), w0 (1.25), w2 (3.25).
+        double n = 1 + Math.Exp(-1) + Math.Exp(-2);
+        var expected = new[] { 1 / n, Math.Exp(-1) / n, Math.Exp(-2) / n, Math.Exp(-1) / n, 1 / n, Math.Exp(-2) / n };
+        var posterior = TinyCodebook.Row(output.Posterior!.reshape(-1));
+        for (int i = 0; i < 6; i++) Assert.Equal(expected[i], posterior[i], 1e-5);
+        // (sum_z q_z d_z over x1 + the same over x2) / (2 latents * D = 2).
+        double s1 = (0.05 + Math.Exp(-1) * 0.65 + Math.Exp(-2) * 3.65) / n, s2 = (0.25 + Math.Exp(-1) * 1.25 + Math.Exp(-2) * 3.25) / n;
+        Assert.Equal((s1 + s2) / 4, output.Commitment.item<float>(), 1e-5);
+        Assert.Equal((s1 + s2) / 4, output.VqLoss.item<float>(), 1e-5);
+    }
+
     [Fact]
     public void Neural_gas_lambda_is_annealed_geometrically_from_start_to_end()
     {

@@ -97,6 +97,22 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void Neural_gas_lambda_follows_its_schedule_through_training()
+    {
+        using var dir = TestData.TempDir();
+        var path = dir.File("lambda.vqm");
+        VqVaeTrainer.Run(Setup(path, new QuantizerOptions { Kind = QuantizerKind.NeuralGas, LambdaStart = 10, LambdaEnd = 0.1 }, steps: 4),
+            null, CancellationToken.None);
+        var lambdas = File.ReadAllLines(path + ".log.jsonl").Select(l => JsonNode.Parse(l)!)
+            .Where(n => (string?)n["type"] == "step").Select(n => (double)n["lambda"]!).ToList();
+        // 4 steps in all; step s (1-based) trains at t = (s - 1) / 4 and lambda(t) = 10 (0.1 / 10)^t = 10^(1 - 2t):
+        // 10, 10^0.5, 1 (mid-training), 10^-0.5.
+        var expected = new[] { 10, Math.Sqrt(10), 1, 1 / Math.Sqrt(10) };
+        Assert.Equal(4, lambdas.Count);
+        for (int i = 0; i < 4; i++) Assert.Equal(expected[i], lambdas[i], 9);
+    }
+
+    [Fact]
     public void Held_out_evaluation_after_each_epoch_is_logged_with_finite_figures()
     {
         using var dir = TestData.TempDir();

@@ -118,9 +118,8 @@ public static class VqVaeTrainer
             }
             var q = network.Quantizer.Options;
             var pass = network.Forward(x, progress, LevelsUsed(x.shape[0]));
-            var recon = nn.functional.mse_loss(pass.Reconstruction, x) / variance;
-            var loss = recon;
-            foreach (var level in pass.Levels) loss = loss + q.Alpha * level.Commitment + q.Eta * level.VqLoss;   // eq. 5.4, summed over the levels
+            var recon = VqVaeLoss.Reconstruction(pass.Reconstruction, x, variance);
+            var loss = VqVaeLoss.Total(recon, q, [.. pass.Levels]);                                     // eq. 5.4, summed over the levels
             last = pass;
             var output = pass.Quantizer;
             var terms = new Dictionary<string, double>
