@@ -13,6 +13,10 @@ public static class ImageCodecs
     /// <summary>Whether a file or entry name has an image extension.</summary>
     public static bool IsImageName(string name) => Extensions.Contains(Path.GetExtension(name));
 
+    /// <summary>Largest image file read: 1 GiB, above any PNG of <see cref="MaxPixels"/> pixels that compresses at all,
+    /// and far below what would exhaust memory (checked before reading).</summary>
+    public const long MaxFileBytes = 1L << 30;
+
     /// <summary>Largest side accepted before decoding (checked from the header, before pixels are allocated).</summary>
     public const int MaxSide = 1 << 16;
 

@@ -14,7 +14,7 @@ namespace VqVae.Codec.Tool.Commands;
 internal static class CompressCommand
 {
     /// <summary>One file's outcome.</summary>
-    internal sealed record Row(string Input, string Output, long Bytes, double Bpp, double? Psnr, double EncodeMs, double VerifyMs, string? Error, int ExitCode);
+    internal sealed record Row(string Input, string Output, long Bytes, double Bpp, double? Psnr, double EncodeMs, double VerifyMs, string? Error, int ExitCode, Exception? Failure = null);
 
     public static Command Create()
     {
@@ -46,13 +46,12 @@ internal static class CompressCommand
                 ? FSharpOption<CodecModels>.Some(catalog.Load(catalog.Find("vqvae", m), catalog.Find("prior", p.GetValue(prior)!)))
                 : FSharpOption<CodecModels>.None;
             bool single = p.GetValue(inputs)!.Length == 1 && files.Count == 1;
+            var targets = InputFiles.OutputsFor(files, p.GetValue(output), single, ".vqz");
             var rows = new Row[files.Count];
 
             await FileRun.ForEach(console, files.Count, p.GetValue(jobs), "compressing", cancel, i =>
             {
-                var input = files[i];
-                var target = InputFiles.OutputFor(input, p.GetValue(output), single, ".vqz");
-                rows[i] = CompressOne(console, catalog, options, explicitModels, input, target, p.GetValue(force), cancel);
+                rows[i] = CompressOne(console, catalog, options, explicitModels, files[i], targets[i], OutputRule.Of(p.GetValue(force)), cancel);
             });
 
             var table = new Table().AddColumns("input", "bytes", "bpp", "PSNR (dB)", "encode (ms)", "verify (ms)");
@@ -61,7 +60,7 @@ internal static class CompressCommand
                     r.Error is null ? r.Bpp.ToString("F4") : "", r.Psnr?.ToString("F2") ?? "", r.Error is null ? r.EncodeMs.ToString("F0") : "",
                     r.Error is null && r.VerifyMs > 0 ? r.VerifyMs.ToString("F0") : "");
             console.Ansi.Write(table);
-            foreach (var r in rows.Where(r => r.Error is not null)) console.Error.WriteLine($"vqz: {r.Input}: {r.Error}");
+            foreach (var r in rows.Where(r => r.Error is not null)) console.FileError(r.Input, r.Error!, r.Failure, p);
             var ok = rows.Where(r => r.Error is null).ToList();
             if (ok.Count > 1)
                 console.Out.WriteLine($"{ok.Count} files: mean {ok.Average(r => r.Bpp):F4} bpp" +
@@ -72,17 +71,17 @@ internal static class CompressCommand
     }
 
     internal static Row CompressOne(ToolConsole console, ModelCatalog catalog, CodecOptions options, FSharpOption<CodecModels> models,
-        string input, string target, bool force, CancellationToken cancel)
+        string input, string target, ExistingOutput existing, CancellationToken cancel)
     {
         try
         {
-            if (File.Exists(target) && !force) throw new OutputExistsException(target);
-            var image = ImageCodecs.Decode(File.ReadAllBytes(input), input);
+            AtomicFile.Check(target, existing);
+            var image = ImageCodecs.Decode(InputFiles.Read(input, ImageCodecs.MaxFileBytes), input);
             if (image.SourceHasAlpha) console.Warn($"{input}: the alpha channel is dropped (vqz codes colour only)");
             if (image.SourceBitsPerChannel > 8) console.Warn($"{input}: {image.SourceBitsPerChannel}-bit samples are reduced to 8 bits");
             var clock = Stopwatch.StartNew();
             var encoded = ImageCodec.encode(catalog, options, models, image, cancel);
-            AtomicFile.Write(target, encoded.Bytes);
+            AtomicFile.Write(target, encoded.Bytes, existing);
             double? psnr = encoded.Reconstruction is { } reconstruction ? PixelMetrics.Psnr(image, reconstruction.Value) : null;
             var t = encoded.Timings;
             return new Row(input, target, encoded.Bytes.Length, encoded.Bytes.Length * 8.0 / ((long)image.Width * image.Height), psnr,
@@ -91,7 +90,7 @@ internal static class CompressCommand
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var (code, message) = ErrorReport.Classify(e);
-            return new Row(input, target, 0, 0, null, 0, 0, message, code);
+            return new Row(input, target, 0, 0, null, 0, 0, message, code, e);
         }
     }
 }

@@ -11,7 +11,7 @@ namespace VqVae.Codec.Tool.Commands;
 /// <summary>`vqz decompress`: .vqz files to PNG or BMP.</summary>
 internal static class DecompressCommand
 {
-    private sealed record Row(string Input, string Output, int Width, int Height, double DecodeMs, string? Error, int ExitCode);
+    private sealed record Row(string Input, string Output, int Width, int Height, double DecodeMs, string? Error, int ExitCode, Exception? Failure = null);
 
     private static string CodeText(int[] codes, int width) =>
         string.Join('\n', codes.Chunk(width).Select(row => string.Join(' ', row))) + "\n";
@@ -38,24 +38,26 @@ internal static class DecompressCommand
             using var catalog = codec.OpenCatalog(p);
             bool single = p.GetValue(inputs)!.Length == 1 && files.Count == 1;
             bool bmp = p.GetValue(format) == "bmp";
+            var targets = InputFiles.OutputsFor(files, p.GetValue(output), single, bmp ? ".bmp" : ".png");
+            var existing = OutputRule.Of(p.GetValue(force));
             var rows = new Row[files.Count];
             await FileRun.ForEach(console, files.Count, p.GetValue(jobs), "decompressing", cancel, i =>
             {
                 var input = files[i];
-                var target = InputFiles.OutputFor(input, p.GetValue(output), single, bmp ? ".bmp" : ".png");
+                var target = targets[i];
                 try
                 {
-                    if (File.Exists(target) && !p.GetValue(force)) throw new OutputExistsException(target);
-                    var decoded = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, File.ReadAllBytes(input), cancel);
+                    AtomicFile.Check(target, existing);
+                    var decoded = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, InputFiles.Read(input, VqzLimits.Default.MaxFileBytes), cancel);
                     var image = decoded.Image;
-                    AtomicFile.Write(target, bmp ? ImageCodecs.EncodeBmp(image) : ImageCodecs.EncodePng(image, gray: image.SourceIsGray));
-                    if (p.GetValue(codes)) AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(decoded.Codes, decoded.Header.LatentWidth)));
+                    AtomicFile.Write(target, bmp ? ImageCodecs.EncodeBmp(image) : ImageCodecs.EncodePng(image, gray: image.SourceIsGray), existing);
+                    if (p.GetValue(codes)) AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(decoded.Codes, decoded.Header.LatentWidth)), existing);
                     rows[i] = new Row(input, target, image.Width, image.Height, decoded.Timings.NetworkMs + decoded.Timings.EntropyMs, null, ExitCodes.Ok);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     var (code, message) = ErrorReport.Classify(e);
-                    rows[i] = new Row(input, target, 0, 0, 0, message, code);
+                    rows[i] = new Row(input, target, 0, 0, 0, message, code, e);
                 }
             });
             var table = new Table().AddColumns("input", "output", "size", "decode (ms)");
@@ -63,7 +65,7 @@ internal static class DecompressCommand
                 table.AddRow(Markup.Escape(Path.GetFileName(r.Input)), r.Error is null ? Markup.Escape(r.Output) : "[red]failed[/]",
                     r.Error is null ? $"{r.Width}x{r.Height}" : "", r.Error is null ? r.DecodeMs.ToString("F0") : "");
             console.Ansi.Write(table);
-            foreach (var r in rows.Where(r => r.Error is not null)) console.Error.WriteLine($"vqz: {r.Input}: {r.Error}");
+            foreach (var r in rows.Where(r => r.Error is not null)) console.FileError(r.Input, r.Error!, r.Failure, p);
             return rows.Select(r => r.ExitCode).FirstOrDefault(c => c != ExitCodes.Ok, ExitCodes.Ok);
         });
         return command;

@@ -54,7 +54,7 @@ internal sealed class TrainOptionSet
         if (resuming && !File.Exists(checkpoint)) throw new UsageException($"--resume: no checkpoint at {checkpoint}");
         if (!resuming && (File.Exists(outPath) || File.Exists(checkpoint)))
         {
-            if (!p.GetValue(Force)) throw new OutputExistsException(File.Exists(outPath) ? outPath : checkpoint);
+            if (!p.GetValue(Force)) throw new Models.Files.OutputFileException(File.Exists(outPath) ? outPath : checkpoint, "exists; use --force to overwrite it");
             File.Delete(checkpoint);
             File.Delete(outPath + ".log.jsonl");
         }

@@ -41,6 +41,13 @@ internal sealed class ToolConsole
         return new ToolConsole(output, error, interactive);
     }
 
+    /// <summary>Reports one file's failure; with --verbose also its stack trace.</summary>
+    public void FileError(string input, string message, Exception? failure, ParseResult parse)
+    {
+        Error.WriteLine($"vqz: {ErrorReport.Printable(input)}: {message}");
+        if (failure is not null && parse.GetValue(CommonOptions.Verbose)) Error.WriteLine(failure.ToString());
+    }
+
     /// <summary>Writes a warning line to standard error.</summary>
     public void Warn(string message) => Error.WriteLine($"vqz: warning: {message}");
 }
