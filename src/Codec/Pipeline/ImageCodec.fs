@@ -86,7 +86,7 @@ module ImageCodec =
         else
             match TileSide.TryOf side with
             | ValueSome s -> PriorTiling.Tiles s
-            | ValueNone -> invalidArg (nameof side) $"tile side {side} is not 0 or a power of two from 4 to 256"
+            | ValueNone -> raise (VqVae.Codec.Models.InvalidOptionsException $"tile side {side} is not 0 or a power of two from 4 to 256")
 
     let private tileSideOf (t: PriorTiling) =
         match t with
@@ -236,7 +236,7 @@ module ImageCodec =
                     String.Join("; ", named |> List.map describe)
 
             let problem = if embedded.IsEmpty then ModelProblem.Missing else ModelProblem.EmbeddedMismatch
-            raise (VqzModelException(problem, Some tag, $"this file needs {what}; install them (--model-dir) or re-encode with --embed-model"))
+            raise (VqzModelException(problem, Some tag, $"this file needs {what}; install them (--model-dir) or re-encode with --embed-model{catalog.UnreadableNote}"))
 
     let private codeGrids (models: CodecModels) (options: CodecOptions) (tileSide: int) (shape: GridShape) (grids: int[][]) cancel =
         models.CheckCodable()

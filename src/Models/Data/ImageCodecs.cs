@@ -17,8 +17,9 @@ public static class ImageCodecs
     /// and far below what would exhaust memory (checked before reading).</summary>
     public const long MaxFileBytes = 1L << 30;
 
-    /// <summary>Largest side accepted before decoding (checked from the header, before pixels are allocated).</summary>
-    public const int MaxSide = 1 << 16;
+    /// <summary>Largest side accepted before decoding (checked from the header, before pixels are allocated):
+    /// 65535, as the .vqz limits (spec §9), so every image read can be written.</summary>
+    public const int MaxSide = 65535;
 
     /// <summary>Most pixels accepted before decoding: 2^28, as the .vqz limits.</summary>
     public const long MaxPixels = 1L << 28;

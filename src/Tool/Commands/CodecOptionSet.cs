@@ -14,7 +14,7 @@ internal sealed class CodecOptionSet
         AllowMultipleArgumentsPerToken = true,
     };
     public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda: where the VQ-VAE runs (the prior always runs on the CPU).", DefaultValueFactory = _ => "cpu" };
-    public Option<int> Threads { get; } = new("--threads") { Description = "Threads of the prior evaluator (0 = all cores); on the CPU the VQ-VAE always runs on two threads, so outputs never depend on this.", DefaultValueFactory = _ => 0 };
+    public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "Threads of the prior evaluator (0 = all cores); on the CPU the VQ-VAE always runs on two threads, so outputs never depend on this.", DefaultValueFactory = _ => 0 }.InRange(0, OptionLimits.MaxThreads);
 
     public Option<string> ModelNames { get; } = new("--model-names")
     {
@@ -38,7 +38,7 @@ internal sealed class CodecOptionSet
         if (encodes) command.Options.Add(ModelNames);
     }
 
-    public ModelCatalog OpenCatalog(ParseResult p) => ModelStore.Open(p.GetValue(ModelDirs));
+    public ModelCatalog OpenCatalog(ParseResult p) => ModelStore.Open(p.GetValue(ModelDirs), Terminal.ToolConsole.For(p).Warn);
 
     public CodecOptions Build(ParseResult p, Quality? quality = null, bool verify = true, int? tileSide = null, bool embed = false)
     {

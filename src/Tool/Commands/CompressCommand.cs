@@ -24,10 +24,10 @@ internal static class CompressCommand
         quality.AcceptOnlyFromAmong("low", "medium", "high");
         var model = new Option<string?>("--model") { Description = "VQ-VAE model file or name (instead of the preset's); needs --prior." };
         var prior = new Option<string?>("--prior") { Description = "Prior model file or name to go with --model." };
-        var tile = new Option<int?>("--tile") { Description = "Prior tile side in codes (0 = whole grid, else 4..256, a power of two)." };
+        var tile = new Option<int?>("--tile") { Description = "Prior tile side in codes (0 = whole grid, else 4..256, a power of two)." }.TileSide();
         var embed = new Option<bool>("--embed-model") { Description = "Carry the models in the file (LZ4) so it decodes where they are not installed." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip decoding each file again to check it (and the PSNR it gives)." };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Files coded at once.", DefaultValueFactory = _ => 1 };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files coded at once.", DefaultValueFactory = _ => 1 }.InRange(1, OptionLimits.MaxThreads);
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
         var codec = new CodecOptionSet();
         var command = new Command("compress", "Compress images to .vqz files.") { inputs };

@@ -22,7 +22,7 @@ internal static class DecompressCommand
         var output = new Option<string?>("--output", "-o") { Description = "Output file (one input) or folder; default: beside each input." };
         var format = new Option<string>("--format") { Description = "png | bmp.", DefaultValueFactory = _ => "png" };
         format.AcceptOnlyFromAmong("png", "bmp");
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Files decoded at once.", DefaultValueFactory = _ => 1 };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files decoded at once.", DefaultValueFactory = _ => 1 }.InRange(1, OptionLimits.MaxThreads);
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
         var codes = new Option<bool>("--codes") { Description = "Also write each decoded code grid as text (<output>.codes.txt: one line per row)." };
         var codec = new CodecOptionSet();
