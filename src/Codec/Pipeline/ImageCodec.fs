@@ -246,9 +246,28 @@ module ImageCodec =
         models.CheckCodable()
         PriorCoding.decodeGrids models.Prior.Prior models.GatedWeights tileSide options.EffectiveThreads shape payloads cancel
 
+    /// Refuses an image of more than options.MaxPixels pixels (before any work on it).
+    let checkPixels (options: CodecOptions) (width: int) (height: int) =
+        let pixels = int64 width * int64 height
+
+        if pixels > options.MaxPixels then
+            raise (UnsupportedImageException($"{width}x{height} is {pixels} pixels, more than the limit of {options.MaxPixels} (--max-pixels)"))
+
     /// Decodes many .vqz files; files of one models tag, size and tiling are decoded together.
     let decodeMany (catalog: ModelCatalog) (options: CodecOptions) (reader: VqzReaderOptions) (files: ReadOnlyMemory<byte>[]) (cancel: CancellationToken) : DecodedImage[] =
+        // The reader's own pixel limit (spec §9) is raised to options.MaxPixels when that is higher, so the
+        // error that names --max-pixels is the one a large file gets.
+        let reader =
+            if options.MaxPixels > reader.Limits.MaxPixels then
+                { reader with Limits = { reader.Limits with MaxPixels = options.MaxPixels } }
+            else
+                reader
+
         let reads = files |> Array.map (Vqz.readDetailed reader)
+
+        for r in reads do
+            checkPixels options r.File.Header.Width r.File.Header.Height
+
         let parsed = reads |> Array.map (fun r -> r.File)
         let models = reads |> Array.map (modelsFor catalog)
         let results = Array.zeroCreate<DecodedImage> files.Length
@@ -309,6 +328,9 @@ module ImageCodec =
             | None ->
                 let p = catalog.PresetFor(options.Quality, image.Width, image.Height)
                 catalog.Load(catalog.Find("vqvae", p.VqVae), catalog.Find("prior", p.Prior)), defaultArg options.TileSide p.TileSide
+
+        for image in images do
+            checkPixels options image.Width image.Height
 
         let chosen = images |> Array.map choice
         let results = Array.zeroCreate<EncodedImage> images.Length

@@ -16,6 +16,13 @@ internal sealed class CodecOptionSet
     public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda: where the VQ-VAE runs (the prior always runs on the CPU).", DefaultValueFactory = _ => "cpu" };
     public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "Threads of the prior evaluator (0 = all cores); on the CPU the VQ-VAE always runs on two threads, so outputs never depend on this.", DefaultValueFactory = _ => 0 }.InRange(0, OptionLimits.MaxThreads);
 
+    public Option<long> MaxPixels { get; } = new("--max-pixels")
+    {
+        Description = "Most pixels of an image to encode or of a file to decode, checked before any work (default 2^23: " +
+                      "the networks need about 1 KB a pixel; README, Images).",
+        DefaultValueFactory = _ => CodecOptions.Default.MaxPixels,
+    };
+
     public Option<string> ModelNames { get; } = new("--model-names")
     {
         Description = "auto | always | never: write the MODEL-NAMES chunk (names and full digests of the models, about 80 bytes) " +
@@ -27,6 +34,10 @@ internal sealed class CodecOptionSet
     {
         Device.AcceptOnlyFromAmong("cpu", "cuda");
         ModelNames.AcceptOnlyFromAmong("auto", "always", "never");
+        MaxPixels.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() is < 1 or > 65535L * 65535) r.AddError("--max-pixels must be from 1 to 65535 x 65535");
+        });
     }
 
     /// <summary>Adds the options; <paramref name="encodes"/>: also those that shape the files written.</summary>
@@ -35,6 +46,7 @@ internal sealed class CodecOptionSet
         command.Options.Add(ModelDirs);
         command.Options.Add(Device);
         command.Options.Add(Threads);
+        command.Options.Add(MaxPixels);
         if (encodes) command.Options.Add(ModelNames);
     }
 
@@ -58,6 +70,7 @@ internal sealed class CodecOptionSet
                 "never" => ModelNamesPolicy.Never,
                 _ => d.ModelNames,
             },
-            FSharpList<Tuple<string, string>>.Empty);
+            FSharpList<Tuple<string, string>>.Empty,
+            p.GetValue(MaxPixels));
     }
 }

@@ -76,7 +76,8 @@ internal static class CompressCommand
         try
         {
             AtomicFile.Check(target, existing);
-            var image = ImageCodecs.Decode(InputFiles.Read(input, ImageCodecs.MaxFileBytes), input);
+            ImageCodecs.CheckHeader(input, options.MaxPixels);
+            var image = ImageCodecs.Decode(InputFiles.Read(input, ImageCodecs.MaxFileBytes), input, options.MaxPixels);
             if (image.SourceHasAlpha) console.Warn($"{input}: the alpha channel is dropped (vqz codes colour only)");
             if (image.SourceBitsPerChannel > 8) console.Warn($"{input}: {image.SourceBitsPerChannel}-bit samples are reduced to 8 bits");
             var clock = Stopwatch.StartNew();

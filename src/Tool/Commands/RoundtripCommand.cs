@@ -39,8 +39,9 @@ internal static class RoundtripCommand
             foreach (var target in new[] { vqzPath, pngPath })
                 AtomicFile.Check(target, OutputRule.Of(p.GetValue(force)));
 
-            var image = ImageCodecs.Decode(File.ReadAllBytes(path), path);
             var options = codec.Build(p, Quality.Parse(p.GetValue(quality)!), verify: false);
+            ImageCodecs.CheckHeader(path, options.MaxPixels);
+            var image = ImageCodecs.Decode(InputFiles.Read(path, ImageCodecs.MaxFileBytes), path, options.MaxPixels);
             using var catalog = codec.OpenCatalog(p);
             var encodeClock = Stopwatch.StartNew();
             var encoded = ImageCodec.encode(catalog, options, FSharpOption<CodecModels>.None, image, cancel);

@@ -44,7 +44,9 @@ internal sealed class ToolConsole
     /// <summary>Reports one file's failure; with --verbose also its stack trace.</summary>
     public void FileError(string input, string message, Exception? failure, ParseResult parse)
     {
-        Error.WriteLine($"vqz: {ErrorReport.Printable(input)}: {message}");
+        // Most messages name the file already (ImageDecodeException, VqzFormatException does not).
+        var printable = ErrorReport.Printable(input);
+        Error.WriteLine(message.StartsWith(printable + ":", StringComparison.Ordinal) ? $"vqz: {message}" : $"vqz: {printable}: {message}");
         if (failure is not null && parse.GetValue(CommonOptions.Verbose)) Error.WriteLine(failure.ToString());
     }
 
