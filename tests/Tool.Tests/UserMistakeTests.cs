@@ -50,6 +50,18 @@ public sealed class UserMistakeTests(CodecFixture f)
     }
 
     [Fact]
+    public async Task Info_on_a_fifo_is_bad_input_and_does_not_block()
+    {
+        var fifo = Path.Combine(f.NewDir("info-fifo"), "pipe.vqz");
+        System.Diagnostics.Process.Start("mkfifo", fifo)!.WaitForExit();
+        var run = f.Run("info", fifo);
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))));
+        var (code, _, error) = await run;
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("not a regular file", error);
+    }
+
+    [Fact]
     public async Task An_unknown_option_is_a_usage_error()
     {
         var (code, _, error) = await f.Run("compress", f.Image("b"), "--bogus", "--model-dir", f.ModelDir);
