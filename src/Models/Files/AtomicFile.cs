@@ -75,13 +75,31 @@ public static partial class AtomicFile
     /// <summary>A unique hidden temporary name beside <paramref name="fullPath"/> (same directory, so rename is atomic):
     /// ".&lt;name&gt;.&lt;pid&gt;.&lt;32 hex digits&gt;.tmp", which tells whose it is.</summary>
     public static string TempPathFor(string fullPath) =>
-        Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}{TempSuffix}");
+        Path.Combine(Path.GetDirectoryName(fullPath)!, $"{TempPrefix(fullPath)}{Environment.ProcessId}.{Guid.NewGuid():N}{TempSuffix}");
+
+    /// <summary>Most UTF-8 bytes of the output's name kept in a temporary name: 255 (NAME_MAX) less the 1 + 1 + 10 + 1 + 32
+    /// + 4 bytes around it, so that an output of any valid name has a valid temporary name.</summary>
+    private const int MaxNameBytesInTemp = 200;
+
+    /// <summary>".&lt;name&gt;." with the name cut to <see cref="MaxNameBytesInTemp"/> UTF-8 bytes (whole characters).</summary>
+    private static string TempPrefix(string fullPath)
+    {
+        var name = Path.GetFileName(fullPath);
+        int chars = 0, bytes = 0;
+        foreach (var rune in name.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > MaxNameBytesInTemp) break;
+            bytes += rune.Utf8SequenceLength;
+            chars += rune.Utf16SequenceLength;
+        }
+        return "." + name[..chars] + ".";
+    }
 
     /// <summary>Deletes the temporary files of <paramref name="fullPath"/> whose process is gone (a killed run).</summary>
     public static void RemoveStaleTemporaries(string fullPath)
     {
         var dir = Path.GetDirectoryName(fullPath)!;
-        var prefix = "." + Path.GetFileName(fullPath) + ".";
+        var prefix = TempPrefix(fullPath);
         if (!Directory.Exists(dir)) return;
         foreach (var file in Directory.EnumerateFiles(dir, prefix + "*" + TempSuffix))
         {

@@ -47,6 +47,17 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void An_output_with_a_name_of_255_bytes_is_written_and_its_stale_temporaries_are_found()
+    {
+        var target = Path.Combine(dir, new string('n', 251) + ".vqz");
+        var stale = Path.Combine(dir, $".{new string('n', 200)}.999999999.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(stale, "x");
+        AtomicFile.Write(target, "data"u8, ExistingOutput.Keep);
+        Assert.Equal("data", File.ReadAllText(target));
+        Assert.False(File.Exists(stale));
+    }
+
+    [Fact]
     public void Replacing_refuses_a_directory_a_symbolic_link_and_a_fifo()
     {
         var linked = Path.Combine(dir, "precious.txt");
