@@ -36,7 +36,8 @@ internal static class DecodeTarget
         tile is int t ? FSharpOption<int>.Some(t) : FSharpOption<int>.None,
         o.EmbedModels, ModelNamesPolicy.Never,
         metadata ? ListModule.OfSeq(new[] { Tuple.Create("k", "v") }) : FSharpList<Tuple<string, string>>.Empty,
-        GridChecksumPolicy.Always);                                                           // seeds carry GRID-CHECKSUM (format 1.1)
+        GridChecksumPolicy.Always,                                                            // seeds carry GRID-CHECKSUM (format 1.1)
+        o.MaxPixels);
 
     public static void Run(byte[] data)
     {

@@ -8,6 +8,8 @@ namespace VqVae.Codec.Tool;
 /// Finds the models vqz can use, with no configuration: the built-in models (models/*.vqm, *.vqp and
 /// presets.json of the repository, embedded in vqz), then every --model-dir, $VQZ_MODEL_PATH
 /// (colon-separated) and ~/.local/share/vqz/models. Presets of later directories come first.
+/// A file of these folders that cannot be read is skipped with a warning; the catalogue remembers it, so
+/// that the error is its own when it was the model (or presets file) needed.
 /// </summary>
 internal static class ModelStore
 {
@@ -23,17 +25,20 @@ internal static class ModelStore
         yield return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "vqz", "models");
     }
 
-    /// The catalogue of built-in and installed models.
-    public static ModelCatalog Open(IEnumerable<string>? modelDirs = null)
+    /// The catalogue of built-in and installed models; <paramref name="warn"/> hears of each file skipped.
+    public static ModelCatalog Open(IEnumerable<string>? modelDirs = null, Action<string>? warn = null)
     {
         var sources = new List<ModelSource>();
         var presets = new List<Preset>();
+        var unreadable = new List<UnreadableFile>();
         foreach (var dir in Directories(modelDirs))
         {
-            var (s, p) = ModelCatalogModule.ofDirectory(false, dir).ToValueTuple();
+            var (s, p, u) = ModelCatalogModule.ofDirectory(false, dir).ToValueTuple();
             sources.AddRange(s);
             presets.AddRange(p);
+            unreadable.AddRange(u);
         }
+        foreach (var u in unreadable) warn?.Invoke($"skipped {ErrorReport.Printable(u.Error.Message)}");
         var assembly = Assembly.GetExecutingAssembly();
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
@@ -46,6 +51,6 @@ internal static class ModelStore
             else
                 sources.Add(ModelSourceModule.ofBytes($"built-in:{file}", true, memory.ToArray()));
         }
-        return ModelCatalogModule.create(ListModule.OfSeq(sources), ListModule.OfSeq(presets));
+        return ModelCatalogModule.createWith(ListModule.OfSeq(sources), ListModule.OfSeq(presets), ListModule.OfSeq(unreadable));
     }
 }

@@ -14,15 +14,28 @@ internal static class ToolHost
         return root;
     }
 
+    /// <summary>
+    /// Arguments of the command that look like options and name no file or folder: "--bogus" is taken as one more
+    /// input by a command whose inputs are a list, which would make it "no such file" (exit 3) instead of an
+    /// unknown option (exit 2). A file really named so can still be given as ./--bogus.
+    /// </summary>
+    private static IEnumerable<string> UnknownOptions(ParseResult parse) =>
+        parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>()
+            .SelectMany(a => a.Tokens)
+            .Select(t => t.Value)
+            .Where(v => v.Length > 1 && v[0] == '-' && !char.IsAsciiDigit(v[1]) && !File.Exists(v) && !Directory.Exists(v))
+            .Select(v => $"unknown option '{v}'");
+
     /// <summary>Runs vqz with <paramref name="args"/>; output and error default to the console.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancel = default)
     {
         output ??= Console.Out;
         error ??= Console.Error;
         var parse = CreateRoot().Parse(args);
-        if (parse.Errors.Count > 0)
+        var errors = parse.Errors.Select(e => e.Message).Concat(UnknownOptions(parse)).ToList();
+        if (errors.Count > 0)
         {
-            foreach (var e in parse.Errors) await error.WriteLineAsync($"vqz: {e.Message}");
+            foreach (var e in errors) await error.WriteLineAsync($"vqz: {ErrorReport.Printable(e)}");
             await error.WriteLineAsync("Run 'vqz --help' for usage.");
             return ExitCodes.Usage;
         }

@@ -103,7 +103,7 @@ public sealed class ResidualLevelTests
         using var network = ResidualLevelFit.AddLevels(source, data, options);
         Assert.Equal(3, network.LevelCount);
         using var _ = no_grad();
-        var z = network.EncodeToLatents(Data.ImageTensors.ToTensor(data.Images.Take(8).ToArray()));
+        var z = network.EncodeToLatents(VqVae.Codec.Models.Data.ImageTensors.ToTensor(data.Images.Take(8).ToArray()));
         var grids = network.LatentsToLevels(z, 3);
         var errors = Enumerable.Range(1, 3).Select(n => (z - network.LevelsToLatents(grids[..n])).square().mean().item<float>()).ToArray();
         Assert.True(errors[1] < errors[0] && errors[2] < errors[1], string.Join(", ", errors));

@@ -16,6 +16,9 @@ internal static class TestData
         }
     }
 
+    /// <summary>A file of the repository's samples/ folder.</summary>
+    public static string Sample(string name) => Path.Combine(Root, "..", "..", "samples", name);
+
     /// <summary>200 CIFAR-10 train images, the first 20 of each class, as JPEG in a tar.</summary>
     public static string CifarTrainTar => Path.Combine(Root, "cifar10", "train-200.tar");
 

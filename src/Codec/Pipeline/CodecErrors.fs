@@ -29,3 +29,14 @@ type VqzModelException(problem: ModelProblem, tag: ModelsTag option, message: st
 [<Sealed>]
 type UnsupportedImageException(message: string) =
     inherit Exception(message)
+
+/// A presets.json of a model folder cannot be used; the message names the file.
+[<Sealed>]
+type PresetsFileException(path: string, reason: string) =
+    inherit Exception($"{path}: {reason}")
+
+    /// The presets file at fault.
+    member _.Path = path
+
+    /// What is wrong with it.
+    member _.Reason = reason

@@ -84,6 +84,11 @@ type CodecOptions =
         Metadata: (string * string) list
         /// When to write the CRC-32C of the code grid (GRID-CHECKSUM).
         GridChecksum: GridChecksumPolicy
+        /// Most pixels of an image encoded or a file decoded (its header's width x height), checked before any
+        /// work. Default 2^23 (8,388,608: 3840 x 2160 fits): the networks run on the whole image, at about 950
+        /// bytes a pixel (a 4096 x 4096 file took 15.9 GB to decode, issue 13), so this bounds a run to about
+        /// 8 GB. Raise it (--max-pixels) on machines with more memory, up to the format's 2^28 (spec §9) or beyond.
+        MaxPixels: int64
     }
 
     /// High quality, CPU, verified, every core, preset tiling, no embedded models.
@@ -98,6 +103,7 @@ type CodecOptions =
             ModelNames = ModelNamesPolicy.UnlessBuiltIn
             Metadata = []
             GridChecksum = GridChecksumPolicy.Auto
+            MaxPixels = 1L <<< 23
         }
 
     /// The evaluator thread count these options give on this machine.

@@ -86,7 +86,7 @@ module ImageCodec =
         else
             match TileSide.TryOf side with
             | ValueSome s -> PriorTiling.Tiles s
-            | ValueNone -> invalidArg (nameof side) $"tile side {side} is not 0 or a power of two from 4 to 256"
+            | ValueNone -> raise (VqVae.Codec.Models.InvalidOptionsException $"tile side {side} is not 0 or a power of two from 4 to 256")
 
     let private tileSideOf (t: PriorTiling) =
         match t with
@@ -236,7 +236,7 @@ module ImageCodec =
                     String.Join("; ", named |> List.map describe)
 
             let problem = if embedded.IsEmpty then ModelProblem.Missing else ModelProblem.EmbeddedMismatch
-            raise (VqzModelException(problem, Some tag, $"this file needs {what}; install them (--model-dir) or re-encode with --embed-model"))
+            raise (VqzModelException(problem, Some tag, $"this file needs {what}; install them (--model-dir) or re-encode with --embed-model{catalog.UnreadableNote}"))
 
     let private codeGrids (models: CodecModels) (options: CodecOptions) (tileSide: int) (shape: GridShape) (grids: int[][]) cancel =
         models.CheckCodable()
@@ -259,9 +259,28 @@ module ImageCodec =
                     raise (VqzFormatException(FormatError.GridChecksumMismatch(place.Offset, $"chunks[{i}].gridChecksum", stored, computed)))
             | _ -> ())
 
+    /// Refuses an image of more than options.MaxPixels pixels (before any work on it).
+    let checkPixels (options: CodecOptions) (width: int) (height: int) =
+        let pixels = int64 width * int64 height
+
+        if pixels > options.MaxPixels then
+            raise (UnsupportedImageException($"{width}x{height} is {pixels} pixels, more than the limit of {options.MaxPixels} (--max-pixels)"))
+
     /// Decodes many .vqz files; files of one models tag, size and tiling are decoded together.
     let decodeMany (catalog: ModelCatalog) (options: CodecOptions) (reader: VqzReaderOptions) (files: ReadOnlyMemory<byte>[]) (cancel: CancellationToken) : DecodedImage[] =
+        // The reader's own pixel limit (spec §9) is raised to options.MaxPixels when that is higher, so the
+        // error that names --max-pixels is the one a large file gets.
+        let reader =
+            if options.MaxPixels > reader.Limits.MaxPixels then
+                { reader with Limits = { reader.Limits with MaxPixels = options.MaxPixels } }
+            else
+                reader
+
         let reads = files |> Array.map (Vqz.readDetailed reader)
+
+        for r in reads do
+            checkPixels options r.File.Header.Width r.File.Header.Height
+
         let parsed = reads |> Array.map (fun r -> r.File)
         let models = reads |> Array.map (modelsFor catalog)
         let results = Array.zeroCreate<DecodedImage> files.Length
@@ -337,6 +356,9 @@ module ImageCodec =
             | None ->
                 let p = catalog.PresetFor(options.Quality, image.Width, image.Height)
                 catalog.Load(catalog.Find("vqvae", p.VqVae), catalog.Find("prior", p.Prior)), defaultArg options.TileSide p.TileSide
+
+        for image in images do
+            checkPixels options image.Width image.Height
 
         let chosen = images |> Array.map choice
         let results = Array.zeroCreate<EncodedImage> images.Length

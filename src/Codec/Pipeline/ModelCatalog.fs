@@ -5,6 +5,7 @@ open System.Collections.Concurrent
 open System.IO
 open System.Text.Json.Nodes
 open VqVae.Codec.Format
+open VqVae.Codec.Models.Files
 
 /// A quality preset: the models (by name) that code images of a quality, for images up to MaxSide
 /// pixels (thumbnail models) or of any size, and the prior tiling.
@@ -22,11 +23,36 @@ type Preset =
         TileSide: int
     }
 
+/// A file of a model folder that could not be read (a model file or presets.json), kept so that an
+/// error about a missing model or preset can name it.
+type UnreadableFile =
+    {
+        /// The file.
+        Path: string
+        /// Whether it is presets.json (else a model file).
+        IsPresets: bool
+        /// Why it was skipped: a ModelFileException or PresetsFileException naming the file.
+        Error: exn
+    }
+
 /// The models the codec can use: every model file it was given (built in, installed, embedded in a
-/// file being decoded), the presets, and loaded pairs cached by models tag.
+/// file being decoded), the presets, and loaded pairs cached by models tag. Files of model folders that
+/// could not be read are skipped (callers warn), unless a lookup they might have served fails: then the
+/// error is theirs (ModelFileException or PresetsFileException, exit 4).
 [<Sealed>]
-type ModelCatalog(sources: ModelSource list, presets: Preset list) =
+type ModelCatalog(sources: ModelSource list, presets: Preset list, unreadable: UnreadableFile list) =
     let loaded = ConcurrentDictionary<ModelsTag, Lazy<CodecModels>>()
+
+    let unreadableModels () =
+        match unreadable |> List.filter (fun u -> not u.IsPresets) with
+        | [] -> ""
+        | files -> "; these model files could not be read: " + String.Join("; ", files |> List.map (fun u -> u.Error.Message))
+
+    /// A catalogue with no unreadable files.
+    new(sources: ModelSource list, presets: Preset list) = new ModelCatalog(sources, presets, [])
+
+    /// Files of model folders that were skipped.
+    member _.Unreadable = unreadable
 
     /// Every known model file.
     member _.Sources = sources
@@ -35,7 +61,7 @@ type ModelCatalog(sources: ModelSource list, presets: Preset list) =
     member _.Presets = presets
 
     /// A catalogue that also knows `more` model files (e.g. models embedded in a .vqz file).
-    member _.With(more: ModelSource list) = new ModelCatalog(more @ sources, presets)
+    member _.With(more: ModelSource list) = new ModelCatalog(more @ sources, presets, unreadable)
 
     /// The VQ-VAE and prior files whose pair has `tag`.
     member _.TryFindByTag(tag: ModelsTag) =
@@ -60,21 +86,33 @@ type ModelCatalog(sources: ModelSource list, presets: Preset list) =
             match sources |> List.tryFind (fun s -> s.Kind = kind && s.Name = name) with
             | Some s -> s
             | None ->
-                let known = sources |> List.filter (fun s -> s.Kind = kind) |> List.map (fun s -> s.Name) |> String.concat ", "
-                raise (VqzModelException(ModelProblem.Missing, None, $"no {kind} model named or at '{name}' (known: {known})"))
+                // A broken file named like the model asked for is the one needed: its own error names it.
+                match unreadable |> List.tryFind (fun u -> not u.IsPresets && Path.GetFileNameWithoutExtension u.Path = name) with
+                | Some u -> raise u.Error
+                | None ->
+                    let known = sources |> List.filter (fun s -> s.Kind = kind) |> List.map (fun s -> s.Name) |> String.concat ", "
+                    raise (VqzModelException(ModelProblem.Missing, None, $"no {kind} model named or at '{name}' (known: {known}){unreadableModels ()}"))
 
     /// The preset for `quality` and an image of width x height: the first whose MaxSide holds it.
     member _.PresetFor(quality: Quality, width: int, height: int) =
+        // A broken presets.json might have named other models for this quality: never guess past it.
+        match unreadable |> List.tryFind (fun u -> u.IsPresets) with
+        | Some u -> raise u.Error
+        | None -> ()
+
         presets
         |> List.filter (fun p -> p.Quality = quality)
         |> List.tryFind (fun p -> p.MaxSide |> Option.forall (fun side -> max width height <= side))
         |> Option.defaultWith (fun () ->
-            raise (VqzModelException(ModelProblem.Missing, None, $"no models are installed for quality '{quality}' at {width}x{height}")))
+            raise (VqzModelException(ModelProblem.Missing, None, $"no models are installed for quality '{quality}' at {width}x{height}{unreadableModels ()}")))
 
     /// The loaded pair of `vqvae` and `prior` (cached).
     member _.Load(vqvae: ModelSource, prior: ModelSource) =
         let tag = ModelsTag.OfDigests(vqvae.Digest, prior.Digest)
         loaded.GetOrAdd(tag, fun _ -> lazy (new CodecModels(vqvae, prior))).Value
+
+    /// "; these model files could not be read: ..." when some were skipped, else "" (for messages about missing models).
+    member _.UnreadableNote = unreadableModels ()
 
     /// The loaded pair whose models tag is `tag`, if known.
     member this.TryLoad(tag: ModelsTag) =
@@ -113,23 +151,58 @@ module ModelCatalog =
             | _ -> invalidArg (nameof json) "presets JSON needs a 'presets' array"
         | _ -> invalidArg (nameof json) "presets JSON must be an object"
 
-    /// Every model file (*.vqm, *.vqp) of a directory, and its presets.json if present.
+    /// The presets of a presets.json file; PresetsFileException naming it when it is not valid.
+    let readPresets (file: string) =
+        try
+            parsePresets (File.ReadAllText file)
+        with
+        | :? ArgumentException
+        | :? InvalidOperationException
+        | :? FormatException
+        | :? Text.Json.JsonException
+        | :? IOException
+        | :? UnauthorizedAccessException as e ->
+            let reason =
+                match e with
+                | :? ArgumentException as a when a.ParamName = "json" || a.ParamName = "text" -> a.Message.Replace($" (Parameter '{a.ParamName}')", "")
+                | _ -> e.Message
+
+            raise (PresetsFileException(file, $"not a valid presets file: {reason}"))
+
+    /// Every model file (*.vqm, *.vqp) of a directory, and its presets.json if present; files that cannot be
+    /// read are returned apart (third element) instead of failing the whole directory.
     let ofDirectory (builtIn: bool) (directory: string) =
         if not (Directory.Exists directory) then
-            [], []
+            [], [], []
         else
-            let sources =
+            let attempt isPresets (file: string) read =
+                try
+                    Ok(read ())
+                with
+                | :? ModelFileException
+                | :? PresetsFileException as e -> Error { Path = file; IsPresets = isPresets; Error = e }
+                | :? IOException
+                | :? UnauthorizedAccessException as e ->
+                    Error { Path = file; IsPresets = isPresets; Error = ModelFileException(file, 0L, "file", $"cannot be read: {e.Message}") }
+
+            let models =
                 Directory.EnumerateFiles directory
                 |> Seq.filter (fun f -> f.EndsWith(".vqm", StringComparison.Ordinal) || f.EndsWith(".vqp", StringComparison.Ordinal))
                 |> Seq.sort
-                |> Seq.map (fun f -> ModelSource.ofBytes (if builtIn then $"built-in:{Path.GetFileName f}" else f) builtIn (File.ReadAllBytes f))
+                |> Seq.map (fun f ->
+                    attempt false f (fun () -> ModelSource.ofBytes (if builtIn then $"built-in:{Path.GetFileName f}" else f) builtIn (ModelFile.ReadBytes f)))
                 |> List.ofSeq
 
             let presets =
                 let file = Path.Combine(directory, "presets.json")
-                if File.Exists file then parsePresets (File.ReadAllText file) else []
+                if File.Exists file then [ attempt true file (fun () -> readPresets file) ] else []
 
-            sources, presets
+            let oks results = results |> List.choose (function Ok x -> Some x | Error _ -> None)
+            let errors results = results |> List.choose (function Ok _ -> None | Error u -> Some u)
+            oks models, List.concat (oks presets), errors models @ errors presets
 
     /// A catalogue of the given model files and presets.
     let create (sources: ModelSource list) (presets: Preset list) = new ModelCatalog(sources, presets)
+
+    /// A catalogue that also remembers the files of model folders it skipped.
+    let createWith (sources: ModelSource list) (presets: Preset list) (unreadable: UnreadableFile list) = new ModelCatalog(sources, presets, unreadable)

@@ -3,39 +3,75 @@ using StbImageWriteSharp;
 
 namespace VqVae.Codec.Models.Data;
 
-/// <summary>Reads PNG, JPEG, BMP (and the other formats stb_image knows) and writes PNG and BMP.</summary>
+/// <summary>Reads PNG, JPEG and BMP (complete files only, see <see cref="ImageStructure"/>) and writes PNG and BMP.</summary>
 public static class ImageCodecs
 {
     /// <summary>File extensions read as images.</summary>
     public static readonly IReadOnlySet<string> Extensions =
-        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif", ".pgm", ".ppm", ".psd" };
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp" };
 
     /// <summary>Whether a file or entry name has an image extension.</summary>
     public static bool IsImageName(string name) => Extensions.Contains(Path.GetExtension(name));
 
-    /// <summary>Largest side accepted before decoding (checked from the header, before pixels are allocated).</summary>
-    public const int MaxSide = 1 << 16;
+    /// <summary>Largest image file read: 1 GiB, above any PNG of <see cref="MaxPixels"/> pixels that compresses at all,
+    /// and far below what would exhaust memory (checked before reading).</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    /// <summary>Largest side accepted before decoding (checked from the header, before pixels are allocated):
+    /// 65535, as the .vqz limits (spec §9), so every image read can be written.</summary>
+    public const int MaxSide = 65535;
 
     /// <summary>Most pixels accepted before decoding: 2^28, as the .vqz limits.</summary>
     public const long MaxPixels = 1L << 28;
 
-    /// <summary>Decodes image bytes to 8-bit RGB; gray is replicated, alpha dropped, 16-bit reduced to 8-bit.</summary>
-    public static RgbImage Decode(byte[] bytes, string source)
+    /// <summary>
+    /// Refuses an image file from its header alone (read from the start of the file, not the whole file) when its
+    /// declared size is outside the limits: sides up to <see cref="MaxSide"/>, at most <paramref name="maxPixels"/> pixels.
+    /// </summary>
+    public static void CheckHeader(string path, long maxPixels = MaxPixels)
+    {
+        if (Files.FileStatus.Of(path, followLinks: true).Kind != Files.FileKind.Regular)
+            throw new ImageDecodeException(path, "not a regular file");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        if (ImageStructure.DeclaredSize(stream) is { } size) CheckSize(size.Width, size.Height, path, maxPixels);
+    }
+
+    private static ImageInfo Probe(Stream stream, string source)
     {
         ImageInfo? info;
         try
         {
-            using var probe = new MemoryStream(bytes, writable: false);
-            info = ImageInfo.FromStream(probe);
+            info = ImageInfo.FromStream(stream);
         }
         catch (Exception e)
         {
             throw new ImageDecodeException(source, $"not a readable image: {e.Message}", e);
         }
-        if (info is null) throw new ImageDecodeException(source, "not a PNG, JPEG, BMP or other supported image");
-        var i = info.Value;
-        if (i.Width <= 0 || i.Height <= 0 || i.Width > MaxSide || i.Height > MaxSide || (long)i.Width * i.Height > MaxPixels)
-            throw new ImageDecodeException(source, $"image size {i.Width}x{i.Height} is outside the limits (sides up to {MaxSide}, {MaxPixels} pixels)");
+        return info ?? throw new ImageDecodeException(source, "not a PNG, JPEG or BMP image");
+    }
+
+    private static void CheckSize(long width, long height, string source, long maxPixels)
+    {
+        if (width <= 0 || height <= 0 || width > MaxSide || height > MaxSide)
+            throw new ImageDecodeException(source, $"image size {width}x{height} is outside the limits (sides from 1 to {MaxSide})");
+        if (width * height > maxPixels)
+            throw new ImageDecodeException(source, $"image size {width}x{height} is more than the {maxPixels}-pixel limit (--max-pixels)");
+    }
+
+    /// <summary>Decodes image bytes to 8-bit RGB; gray is replicated, alpha dropped, 16-bit reduced to 8-bit, a JPEG
+    /// turned as its EXIF orientation says. A truncated or corrupt file is an ImageDecodeException.</summary>
+    public static RgbImage Decode(byte[] bytes, string source) => Decode(bytes, source, MaxPixels);
+
+    /// <summary>As <see cref="Decode(byte[], string)"/>, with at most <paramref name="maxPixels"/> pixels.</summary>
+    public static RgbImage Decode(byte[] bytes, string source, long maxPixels)
+    {
+        using var probe = new MemoryStream(bytes, writable: false);
+        if (ImageStructure.DeclaredSize(probe) is { } size) CheckSize(size.Width, size.Height, source, maxPixels);
+        var structure = ImageStructure.Check(bytes, source);
+        probe.Position = 0;
+        var i = Probe(probe, source);
+        // stb_image's probe gives a top-down BMP's height as stored: negative.
+        CheckSize(i.Width, Math.Abs((long)i.Height), source, maxPixels);
         ImageResult result;
         try
         {
@@ -47,11 +83,12 @@ public static class ImageCodecs
         }
         if (result?.Data is null || result.Data.Length != result.Width * result.Height * 3)
             throw new ImageDecodeException(source, "corrupt image data");
-        return new RgbImage(result.Width, result.Height, result.Data)
+        var image = new RgbImage(result.Width, result.Height, result.Data)
         {
             SourceChannels = (int)i.ColorComponents,
             SourceBitsPerChannel = i.BitsPerChannel,
         };
+        return ExifOrientation.Apply(image, structure.Orientation);
     }
 
     /// <summary>Encodes 8-bit RGB as PNG, or as grayscale PNG when <paramref name="gray"/> (the R channel).</summary>

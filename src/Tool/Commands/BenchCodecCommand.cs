@@ -34,7 +34,7 @@ internal static class BenchCodecCommand
             using var catalog = codec.OpenCatalog(p);
             var table = new Table().AddColumns("case", "images", "bytes/image", "bpp", "PSNR (dB)", "encode", "decode", "encode: network / prior+coder", "decode: prior+coder / network");
 
-            var photo = ImageCodecs.Decode(File.ReadAllBytes(p.GetValue(image)!), p.GetValue(image)!);
+            var photo = ImageCodecs.Decode(InputFiles.Read(p.GetValue(image)!, ImageCodecs.MaxFileBytes), p.GetValue(image)!);
             var none = FSharpOption<CodecModels>.None;
             ImageCodec.encode(catalog, options, none, photo, cancel);                       // load models, JIT
             var encodes = new List<(double Ms, EncodedImage E)>();

@@ -22,7 +22,7 @@ internal static class BenchTrainCommand
         var size = new Option<int>("--size") { Description = "Image side (CIFAR-10: 32).", DefaultValueFactory = _ => 32 };
         var steps = new Option<int>("--steps") { Description = "Timed steps.", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 3 };
-        var threads = new Option<int>("--threads") { Description = "TorchSharp threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "TorchSharp threads (0 = all cores).", DefaultValueFactory = _ => 0 }.InRange(0, OptionLimits.MaxThreads);
         var downsampling = new Option<int>("--downsampling") { Description = "4 or 8.", DefaultValueFactory = _ => new VqVaeArchitecture().Downsampling };
         var command = new Command("train", "Measure training throughput (images/s) of the default architecture on synthetic batches.");
         foreach (var o in new Option[] { quantizers, batch, size, steps, warmup, threads, downsampling }) command.Options.Add(o);

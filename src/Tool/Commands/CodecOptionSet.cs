@@ -14,7 +14,14 @@ internal sealed class CodecOptionSet
         AllowMultipleArgumentsPerToken = true,
     };
     public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda: where the VQ-VAE runs (the prior always runs on the CPU).", DefaultValueFactory = _ => "cpu" };
-    public Option<int> Threads { get; } = new("--threads") { Description = "Threads of the prior evaluator (0 = all cores); on the CPU the VQ-VAE always runs on two threads, so outputs never depend on this.", DefaultValueFactory = _ => 0 };
+    public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "Threads of the prior evaluator (0 = all cores); on the CPU the VQ-VAE always runs on two threads, so outputs never depend on this.", DefaultValueFactory = _ => 0 }.InRange(0, OptionLimits.MaxThreads);
+
+    public Option<long> MaxPixels { get; } = new("--max-pixels")
+    {
+        Description = "Most pixels of an image to encode or of a file to decode, checked before any work (default 2^23: " +
+                      "the networks need about 1 KB a pixel; README, Images).",
+        DefaultValueFactory = _ => CodecOptions.Default.MaxPixels,
+    };
 
     public Option<string> ModelNames { get; } = new("--model-names")
     {
@@ -35,6 +42,10 @@ internal sealed class CodecOptionSet
         GridChecksum.AcceptOnlyFromAmong("auto", "always", "never");
         Device.AcceptOnlyFromAmong("cpu", "cuda");
         ModelNames.AcceptOnlyFromAmong("auto", "always", "never");
+        MaxPixels.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() is < 1 or > 65535L * 65535) r.AddError("--max-pixels must be from 1 to 65535 x 65535");
+        });
     }
 
     /// <summary>Adds the options; <paramref name="encodes"/>: also those that shape the files written.</summary>
@@ -43,6 +54,7 @@ internal sealed class CodecOptionSet
         command.Options.Add(ModelDirs);
         command.Options.Add(Device);
         command.Options.Add(Threads);
+        command.Options.Add(MaxPixels);
         if (encodes)
         {
             command.Options.Add(ModelNames);
@@ -50,7 +62,7 @@ internal sealed class CodecOptionSet
         }
     }
 
-    public ModelCatalog OpenCatalog(ParseResult p) => ModelStore.Open(p.GetValue(ModelDirs));
+    public ModelCatalog OpenCatalog(ParseResult p) => ModelStore.Open(p.GetValue(ModelDirs), Terminal.ToolConsole.For(p).Warn);
 
     public CodecOptions Build(ParseResult p, Quality? quality = null, bool verify = true, int? tileSide = null, bool embed = false)
     {
@@ -76,6 +88,7 @@ internal sealed class CodecOptionSet
                 "always" => GridChecksumPolicy.Always,
                 "never" => GridChecksumPolicy.Never,
                 _ => d.GridChecksum,
-            });
+            },
+            p.GetValue(MaxPixels));
     }
 }

@@ -14,7 +14,7 @@ namespace VqVae.Codec.Tool.Commands;
 internal static class CompressCommand
 {
     /// <summary>One file's outcome.</summary>
-    internal sealed record Row(string Input, string Output, long Bytes, double Bpp, double? Psnr, double EncodeMs, double VerifyMs, string? Error, int ExitCode);
+    internal sealed record Row(string Input, string Output, long Bytes, double Bpp, double? Psnr, double EncodeMs, double VerifyMs, string? Error, int ExitCode, Exception? Failure = null);
 
     public static Command Create()
     {
@@ -24,10 +24,10 @@ internal static class CompressCommand
         quality.AcceptOnlyFromAmong("low", "medium", "high");
         var model = new Option<string?>("--model") { Description = "VQ-VAE model file or name (instead of the preset's); needs --prior." };
         var prior = new Option<string?>("--prior") { Description = "Prior model file or name to go with --model." };
-        var tile = new Option<int?>("--tile") { Description = "Prior tile side in codes (0 = whole grid, else 4..256, a power of two)." };
+        var tile = new Option<int?>("--tile") { Description = "Prior tile side in codes (0 = whole grid, else 4..256, a power of two)." }.TileSide();
         var embed = new Option<bool>("--embed-model") { Description = "Carry the models in the file (LZ4) so it decodes where they are not installed." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip decoding each file again to check it (and the PSNR it gives)." };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Files coded at once.", DefaultValueFactory = _ => 1 };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files coded at once.", DefaultValueFactory = _ => 1 }.InRange(1, OptionLimits.MaxThreads);
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
         var codec = new CodecOptionSet();
         var command = new Command("compress", "Compress images to .vqz files.") { inputs };
@@ -46,13 +46,12 @@ internal static class CompressCommand
                 ? FSharpOption<CodecModels>.Some(catalog.Load(catalog.Find("vqvae", m), catalog.Find("prior", p.GetValue(prior)!)))
                 : FSharpOption<CodecModels>.None;
             bool single = p.GetValue(inputs)!.Length == 1 && files.Count == 1;
+            var targets = InputFiles.OutputsFor(files, p.GetValue(output), single, ".vqz");
             var rows = new Row[files.Count];
 
             await FileRun.ForEach(console, files.Count, p.GetValue(jobs), "compressing", cancel, i =>
             {
-                var input = files[i];
-                var target = InputFiles.OutputFor(input, p.GetValue(output), single, ".vqz");
-                rows[i] = CompressOne(console, catalog, options, explicitModels, input, target, p.GetValue(force), cancel);
+                rows[i] = CompressOne(console, catalog, options, explicitModels, files[i], targets[i], OutputRule.Of(p.GetValue(force)), cancel);
             });
 
             var table = new Table().AddColumns("input", "bytes", "bpp", "PSNR (dB)", "encode (ms)", "verify (ms)");
@@ -61,7 +60,7 @@ internal static class CompressCommand
                     r.Error is null ? r.Bpp.ToString("F4") : "", r.Psnr?.ToString("F2") ?? "", r.Error is null ? r.EncodeMs.ToString("F0") : "",
                     r.Error is null && r.VerifyMs > 0 ? r.VerifyMs.ToString("F0") : "");
             console.Ansi.Write(table);
-            foreach (var r in rows.Where(r => r.Error is not null)) console.Error.WriteLine($"vqz: {r.Input}: {r.Error}");
+            foreach (var r in rows.Where(r => r.Error is not null)) console.FileError(r.Input, r.Error!, r.Failure, p);
             var ok = rows.Where(r => r.Error is null).ToList();
             if (ok.Count > 1)
                 console.Out.WriteLine($"{ok.Count} files: mean {ok.Average(r => r.Bpp):F4} bpp" +
@@ -72,17 +71,18 @@ internal static class CompressCommand
     }
 
     internal static Row CompressOne(ToolConsole console, ModelCatalog catalog, CodecOptions options, FSharpOption<CodecModels> models,
-        string input, string target, bool force, CancellationToken cancel)
+        string input, string target, ExistingOutput existing, CancellationToken cancel)
     {
         try
         {
-            if (File.Exists(target) && !force) throw new OutputExistsException(target);
-            var image = ImageCodecs.Decode(File.ReadAllBytes(input), input);
+            AtomicFile.Check(target, existing);
+            ImageCodecs.CheckHeader(input, options.MaxPixels);
+            var image = ImageCodecs.Decode(InputFiles.Read(input, ImageCodecs.MaxFileBytes), input, options.MaxPixels);
             if (image.SourceHasAlpha) console.Warn($"{input}: the alpha channel is dropped (vqz codes colour only)");
             if (image.SourceBitsPerChannel > 8) console.Warn($"{input}: {image.SourceBitsPerChannel}-bit samples are reduced to 8 bits");
             var clock = Stopwatch.StartNew();
             var encoded = ImageCodec.encode(catalog, options, models, image, cancel);
-            AtomicFile.Write(target, encoded.Bytes);
+            AtomicFile.Write(target, encoded.Bytes, existing);
             double? psnr = encoded.Reconstruction is { } reconstruction ? PixelMetrics.Psnr(image, reconstruction.Value) : null;
             var t = encoded.Timings;
             return new Row(input, target, encoded.Bytes.Length, encoded.Bytes.Length * 8.0 / ((long)image.Width * image.Height), psnr,
@@ -91,7 +91,7 @@ internal static class CompressCommand
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var (code, message) = ErrorReport.Classify(e);
-            return new Row(input, target, 0, 0, null, 0, 0, message, code);
+            return new Row(input, target, 0, 0, null, 0, 0, message, code, e);
         }
     }
 }

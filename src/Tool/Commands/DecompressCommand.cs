@@ -11,7 +11,7 @@ namespace VqVae.Codec.Tool.Commands;
 /// <summary>`vqz decompress`: .vqz files to PNG or BMP.</summary>
 internal static class DecompressCommand
 {
-    private sealed record Row(string Input, string Output, int Width, int Height, double DecodeMs, string? Error, int ExitCode);
+    private sealed record Row(string Input, string Output, int Width, int Height, double DecodeMs, string? Error, int ExitCode, Exception? Failure = null);
 
     /// <summary>A code grid as text (spec/vqz.md §12): "height width", then one line per row of codes separated by spaces.</summary>
     private static string CodeText(int[] codes, int height, int width) =>
@@ -23,7 +23,7 @@ internal static class DecompressCommand
         var output = new Option<string?>("--output", "-o") { Description = "Output file (one input) or folder; default: beside each input." };
         var format = new Option<string>("--format") { Description = "png | bmp.", DefaultValueFactory = _ => "png" };
         format.AcceptOnlyFromAmong("png", "bmp");
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Files decoded at once.", DefaultValueFactory = _ => 1 };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files decoded at once.", DefaultValueFactory = _ => 1 }.InRange(1, OptionLimits.MaxThreads);
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
         var codes = new Option<bool>("--codes")
         {
@@ -43,14 +43,16 @@ internal static class DecompressCommand
             using var catalog = codec.OpenCatalog(p);
             bool single = p.GetValue(inputs)!.Length == 1 && files.Count == 1;
             bool bmp = p.GetValue(format) == "bmp";
+            var targets = InputFiles.OutputsFor(files, p.GetValue(output), single, bmp ? ".bmp" : ".png");
+            var existing = OutputRule.Of(p.GetValue(force));
             var rows = new Row[files.Count];
             await FileRun.ForEach(console, files.Count, p.GetValue(jobs), "decompressing", cancel, i =>
             {
                 var input = files[i];
-                var target = InputFiles.OutputFor(input, p.GetValue(output), single, bmp ? ".bmp" : ".png");
+                var target = targets[i];
                 try
                 {
-                    var bytes = File.ReadAllBytes(input);
+                    var bytes = InputFiles.Read(input, VqzLimits.Default.MaxFileBytes);
                     var staticGrid = ImageCodec.tryDecodeStaticGrid(catalog, VqzReaderOptions.Default, bytes, cancel);
                     if (staticGrid is not null)
                     {
@@ -58,23 +60,23 @@ internal static class DecompressCommand
                         var (header, grid) = staticGrid.Value;
                         if (!p.GetValue(codes))
                             throw new UsageException($"{Path.GetFileName(input)} is coded with a static model set (no autoencoder, no image); decode its code grid with --codes");
-                        if (File.Exists(target + ".codes.txt") && !p.GetValue(force)) throw new OutputExistsException(target + ".codes.txt");
-                        AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(grid, header.LatentHeight, header.LatentWidth)));
+                        AtomicFile.Check(target + ".codes.txt", existing);
+                        AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(grid, header.LatentHeight, header.LatentWidth)), existing);
                         rows[i] = new Row(input, target + ".codes.txt", header.LatentWidth, header.LatentHeight, 0, null, ExitCodes.Ok);
                         return;
                     }
-                    if (File.Exists(target) && !p.GetValue(force)) throw new OutputExistsException(target);
+                    AtomicFile.Check(target, existing);
                     var decoded = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, bytes, cancel);
                     var image = decoded.Image;
-                    AtomicFile.Write(target, bmp ? ImageCodecs.EncodeBmp(image) : ImageCodecs.EncodePng(image, gray: image.SourceIsGray));
+                    AtomicFile.Write(target, bmp ? ImageCodecs.EncodeBmp(image) : ImageCodecs.EncodePng(image, gray: image.SourceIsGray), existing);
                     if (p.GetValue(codes))
-                        AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(decoded.Codes, decoded.Header.LatentHeight, decoded.Header.LatentWidth)));
+                        AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(decoded.Codes, decoded.Header.LatentHeight, decoded.Header.LatentWidth)), existing);
                     rows[i] = new Row(input, target, image.Width, image.Height, decoded.Timings.NetworkMs + decoded.Timings.EntropyMs, null, ExitCodes.Ok);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     var (code, message) = ErrorReport.Classify(e);
-                    rows[i] = new Row(input, target, 0, 0, 0, message, code);
+                    rows[i] = new Row(input, target, 0, 0, 0, message, code, e);
                 }
             });
             var table = new Table().AddColumns("input", "output", "size", "decode (ms)");
@@ -82,7 +84,7 @@ internal static class DecompressCommand
                 table.AddRow(Markup.Escape(Path.GetFileName(r.Input)), r.Error is null ? Markup.Escape(r.Output) : "[red]failed[/]",
                     r.Error is null ? $"{r.Width}x{r.Height}" : "", r.Error is null ? r.DecodeMs.ToString("F0") : "");
             console.Ansi.Write(table);
-            foreach (var r in rows.Where(r => r.Error is not null)) console.Error.WriteLine($"vqz: {r.Input}: {r.Error}");
+            foreach (var r in rows.Where(r => r.Error is not null)) console.FileError(r.Input, r.Error!, r.Failure, p);
             return rows.Select(r => r.ExitCode).FirstOrDefault(c => c != ExitCodes.Ok, ExitCodes.Ok);
         });
         return command;

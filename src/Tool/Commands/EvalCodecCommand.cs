@@ -46,7 +46,7 @@ internal static class EvalCodecCommand
             var console = ToolConsole.For(p);
             var method = RdComparison.ParseMethod(p.GetValue(bdMethod)!);
             foreach (var target in new[] { p.GetValue(csv), p.GetValue(json) })
-                if (target is not null && File.Exists(target) && !p.GetValue(force)) throw new OutputExistsException(target);
+                if (target is not null) AtomicFile.Check(target, OutputRule.Of(p.GetValue(force)));
             var options = codec.Build(p, verify: false);
             using var catalog = codec.OpenCatalog(p);
             var sweeps = new Dictionary<string, string?> { ["jpeg"] = p.GetValue(jpegSweep), ["webp"] = p.GetValue(webpSweep), ["avif"] = p.GetValue(avifSweep) };
@@ -141,7 +141,7 @@ internal static class EvalCodecCommand
         var points = new List<(string Codec, string Setting, Func<int, string, (ImageMeasurement, string?)> Measure)>();
         foreach (var q in plan.Qualities)
         {
-            var o = new CodecOptions(q, options.Device, false, options.Threads, options.TileSide, options.EmbedModels, options.ModelNames, options.Metadata, options.GridChecksum);
+            var o = new CodecOptions(q, options.Device, false, options.Threads, options.TileSide, options.EmbedModels, options.ModelNames, options.Metadata, options.GridChecksum, options.MaxPixels);
             points.Add(("vqz", q.ToString(), (i, _) => MeasureVqz(catalog, o, dataset.Names[i], dataset.Images[i], cancel)));
         }
         foreach (var (c, sweep) in plan.Standards)

@@ -17,7 +17,7 @@ internal static class EvalVqVaeCommand
         var model = new Option<string>("--model", "-m") { Description = "VQ-VAE model file.", Required = true };
         var json = new Option<string?>("--json") { Description = "Also write the figures as JSON to this file." };
         var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 256 };
-        var threads = new Option<int>("--threads") { Description = "TorchSharp threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "TorchSharp threads (0 = all cores).", DefaultValueFactory = _ => 0 }.InRange(0, OptionLimits.MaxThreads);
         var levels = new Option<bool>("--levels") { Description = "One row per number of code levels decoded: PSNR and each level's unigram bits." };
         var unquantized = new Option<bool>("--unquantized") { Description = "With --levels: also a row for the unquantized latents (the networks' ceiling)." };
         var command = new Command("vqvae", "Evaluate a VQ-VAE: MSE, PSNR, normalised reconstruction error, perplexity, codes used.");

@@ -23,6 +23,9 @@ internal static class InfoCommand
         {
             var path = parseResult.GetRequiredValue(file);
             var console = ToolConsole.For(parseResult);
+            // A device or FIFO would be read for ever (or block): refused unread, as every input.
+            if (FileStatus.Of(path.FullName, followLinks: true).Kind == FileKind.Special)
+                throw new InputFileException(path.FullName, "is not a regular file (a device node, FIFO or socket)");
             Span<byte> start = stackalloc byte[8];
             using (var stream = path.OpenRead())
                 if (stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) == start.Length && ModelFile.HasMagic(start))

@@ -29,7 +29,7 @@ internal static class PlotCommand
             var target = p.GetValue(output)!;
             var (w, h) = (p.GetValue(width), p.GetValue(height));
             if (w is < 100 or > 10000 || h is < 100 or > 10000) throw new UsageException("--width and --height must be from 100 to 10000 pixels");
-            if (File.Exists(target) && !p.GetValue(force)) throw new OutputExistsException(target);
+            AtomicFile.Check(target, OutputRule.Of(p.GetValue(force)));
             var name = p.GetValue(title) ?? Path.GetFileName(path);
             var (png, kind) = PlotInput.Read(path) switch
             {
@@ -37,7 +37,7 @@ internal static class PlotCommand
                 PlotInput.TrainingLog t => (TrainingCurvePlot.Render(t.Records, p.GetValue(metric), name, w, h), "training curve"),
                 _ => throw new InvalidOperationException("unknown plot input"),
             };
-            AtomicFile.Write(target, png);
+            AtomicFile.Write(target, png, OutputRule.Of(p.GetValue(force)));
             console.Out.WriteLine($"{kind}: {target} ({w}x{h})");
             return Task.FromResult(ExitCodes.Ok);
         });

@@ -37,20 +37,21 @@ internal static class RoundtripCommand
             var vqzPath = Path.Combine(folder, Path.GetFileNameWithoutExtension(path) + ".vqz");
             var pngPath = Path.Combine(folder, Path.GetFileNameWithoutExtension(path) + ".decoded.png");
             foreach (var target in new[] { vqzPath, pngPath })
-                if (File.Exists(target) && !p.GetValue(force)) throw new OutputExistsException(target);
+                AtomicFile.Check(target, OutputRule.Of(p.GetValue(force)));
 
-            var image = ImageCodecs.Decode(File.ReadAllBytes(path), path);
             var options = codec.Build(p, Quality.Parse(p.GetValue(quality)!), verify: false);
+            ImageCodecs.CheckHeader(path, options.MaxPixels);
+            var image = ImageCodecs.Decode(InputFiles.Read(path, ImageCodecs.MaxFileBytes), path, options.MaxPixels);
             using var catalog = codec.OpenCatalog(p);
             var encodeClock = Stopwatch.StartNew();
             var encoded = ImageCodec.encode(catalog, options, FSharpOption<CodecModels>.None, image, cancel);
             double encodeMs = encodeClock.Elapsed.TotalMilliseconds;
-            AtomicFile.Write(vqzPath, encoded.Bytes);
+            AtomicFile.Write(vqzPath, encoded.Bytes, OutputRule.Of(p.GetValue(force)));
 
             var decodeClock = Stopwatch.StartNew();
             var decoded = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, File.ReadAllBytes(vqzPath), cancel);
             double decodeMs = decodeClock.Elapsed.TotalMilliseconds;
-            AtomicFile.Write(pngPath, ImageCodecs.EncodePng(decoded.Image, gray: decoded.Image.SourceIsGray));
+            AtomicFile.Write(pngPath, ImageCodecs.EncodePng(decoded.Image, gray: decoded.Image.SourceIsGray), OutputRule.Of(p.GetValue(force)));
             bool exact = decoded.Codes.AsSpan().SequenceEqual(encoded.Codes);
 
             var table = new Table().AddColumns("", "");

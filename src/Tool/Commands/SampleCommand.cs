@@ -25,7 +25,7 @@ internal static class SampleCommand
         {
             var console = ToolConsole.For(p);
             var outPath = p.GetValue(output)!;
-            if (File.Exists(outPath) && !p.GetValue(force)) throw new OutputExistsException(outPath);
+            AtomicFile.Check(outPath, OutputRule.Of(p.GetValue(force)));
             using var vqvae = VqVaeModel.Load(p.GetValue(vqvaeOption)!);
             using var prior = PriorModel.Load(p.GetValue(priorOption)!);
             if (!prior.VqVaeDigest.AsSpan().SequenceEqual(vqvae.Digest))
@@ -33,7 +33,7 @@ internal static class SampleCommand
             int side = p.GetValue(grid) ?? (prior.Prior.Architecture.Kind == PriorKind.Made ? prior.Prior.Architecture.GridHeight : 8);
             var codes = PriorSampler.Sample(prior.Prior, p.GetValue(count), side, side, p.GetValue(temperature), p.GetValue(seed));
             var images = ImageTensors.ToImages(vqvae.Network.DecodeCodes(codes));
-            AtomicFile.Write(outPath, ImageCodecs.EncodePng(ImageMosaic.Tile(images)));
+            AtomicFile.Write(outPath, ImageCodecs.EncodePng(ImageMosaic.Tile(images)), OutputRule.Of(p.GetValue(force)));
             console.Out.WriteLine($"wrote {images.Length} samples ({side}x{side} codes each) to {outPath}");
             return Task.FromResult(ExitCodes.Ok);
         });

@@ -36,7 +36,8 @@ internal static class TrainLevelsCommand
         {
             var console = ToolConsole.For(p);
             var outPath = p.GetValue(output)!;
-            if (File.Exists(outPath) && !p.GetValue(force)) throw new OutputExistsException(outPath);
+            var existing = OutputRule.Of(p.GetValue(force));
+            AtomicFile.Check(outPath, existing);
             if (p.GetValue(threads) is > 0 and var n) TorchSharp.torch.set_num_threads(n);
             var options = new LevelFitOptions
             {
@@ -55,7 +56,9 @@ internal static class TrainLevelsCommand
             using var network = ResidualLevelFit.AddLevels(source.Network, dataset, options, new Progress<string>(console.Out.WriteLine), cancel);
             var training = source.Training.DeepClone().AsObject();
             training["levels"] = Provenance.Of("train levels", p, dataset.Count);
-            var digest = VqVaeModel.Save(network, p.GetValue(name) ?? Path.GetFileNameWithoutExtension(outPath), training, outPath);
+            var bytes = VqVaeModel.ToFile(network, p.GetValue(name) ?? Path.GetFileNameWithoutExtension(outPath), training).ToBytes();
+            AtomicFile.Write(outPath, bytes, existing);
+            var digest = ModelFile.DigestOf(bytes);
             console.Out.WriteLine($"wrote {outPath} (sha256 {Convert.ToHexStringLower(digest)}): {network.LevelCount} levels, fitted in {clock.Elapsed.TotalSeconds:F0} s");
             return Task.FromResult(ExitCodes.Ok);
         });

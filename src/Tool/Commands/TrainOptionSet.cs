@@ -16,7 +16,7 @@ internal sealed class TrainOptionSet
     public Option<int> CheckpointEvery { get; } = new("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => T.CheckpointEvery };
     public Option<bool> KeepEpochs { get; } = new("--keep-epoch-checkpoints") { Description = "Keep a numbered checkpoint per epoch." };
     public Option<int> LogEvery { get; } = new("--log-every") { Description = "Steps between log lines.", DefaultValueFactory = _ => T.LogEvery };
-    public Option<int> Threads { get; } = new("--threads") { Description = "TorchSharp threads (0 = all cores).", DefaultValueFactory = _ => T.Threads };
+    public Option<int> Threads { get; } = new Option<int>("--threads") { Description = "TorchSharp threads (0 = all cores).", DefaultValueFactory = _ => T.Threads }.InRange(0, OptionLimits.MaxThreads);
     public Option<int?> MaxSteps { get; } = new("--max-steps") { Description = "Stop after N steps in all." };
     public Option<string?> Name { get; } = new("--name") { Description = "Model name recorded in the file (default: the output file name)." };
     public Option<string> Out { get; } = new("--out", "-o") { Description = "Model file to write; checkpoint <out>.ckpt, log <out>.log.jsonl.", Required = true };
@@ -54,7 +54,7 @@ internal sealed class TrainOptionSet
         if (resuming && !File.Exists(checkpoint)) throw new UsageException($"--resume: no checkpoint at {checkpoint}");
         if (!resuming && (File.Exists(outPath) || File.Exists(checkpoint)))
         {
-            if (!p.GetValue(Force)) throw new OutputExistsException(File.Exists(outPath) ? outPath : checkpoint);
+            if (!p.GetValue(Force)) throw new Models.Files.OutputFileException(File.Exists(outPath) ? outPath : checkpoint, "exists; use --force to overwrite it");
             File.Delete(checkpoint);
             File.Delete(outPath + ".log.jsonl");
         }

@@ -41,6 +41,15 @@ internal sealed class ToolConsole
         return new ToolConsole(output, error, interactive);
     }
 
+    /// <summary>Reports one file's failure; with --verbose also its stack trace.</summary>
+    public void FileError(string input, string message, Exception? failure, ParseResult parse)
+    {
+        // Most messages name the file already (ImageDecodeException, VqzFormatException does not).
+        var printable = ErrorReport.Printable(input);
+        Error.WriteLine(message.StartsWith(printable + ":", StringComparison.Ordinal) ? $"vqz: {message}" : $"vqz: {printable}: {message}");
+        if (failure is not null && parse.GetValue(CommonOptions.Verbose)) Error.WriteLine(failure.ToString());
+    }
+
     /// <summary>Writes a warning line to standard error.</summary>
     public void Warn(string message) => Error.WriteLine($"vqz: warning: {message}");
 }
