@@ -34,7 +34,7 @@ internal static class ModelStore
             sources.AddRange(s);
             presets.AddRange(p);
         }
-        var assembly = Assembly.GetExecutingAssembly();
+        var assembly = DefaultModels.resourceAssembly;   // the built-in models are the library's (DefaultModels.fs)
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var stream = assembly.GetManifestResourceStream(name)!;
