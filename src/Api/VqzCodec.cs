@@ -171,7 +171,7 @@ public sealed class VqzCodec : IDisposable
             reconstruction is null ? null : PixelMetrics.Psnr(image, reconstruction),
             reconstruction is null ? null : new VqzImage(reconstruction, encoded.Codes, encoded.Header.LatentWidth, encoded.Header.LatentHeight),
             encoded.Models.VqVaeSource.Name, encoded.Models.PriorSource.Name, encoded.Header.ModelsTag.ToString(),
-            TimeSpan.FromMilliseconds(t.NetworkMs + t.EntropyMs), TimeSpan.FromMilliseconds(t.VerifyMs));
+            TimeSpan.FromMilliseconds(t.NetworkMs + t.EntropyMs), reconstruction is null ? TimeSpan.Zero : TimeSpan.FromMilliseconds(t.VerifyMs));
     }
 
     private static byte[] ReadAll(Stream stream)
