@@ -24,6 +24,28 @@ public enum VqzDevice
     Cuda,
 }
 
+/// <summary>When a .vqz file names its models (MODEL-NAMES chunk: names and SHA-256 digests).</summary>
+public enum VqzModelNames
+{
+    /// <summary>Only for models that are not built in (every copy of vqz knows the built-in ones).</summary>
+    UnlessBuiltIn,
+    /// <summary>Always.</summary>
+    Always,
+    /// <summary>Never.</summary>
+    Never,
+}
+
+/// <summary>When a .vqz file carries the CRC-32C of its code grid (GRID-CHECKSUM, spec/vqz.md §4.5).</summary>
+public enum VqzGridChecksum
+{
+    /// <summary>For images of more than 64 x 64 pixels, where its 7 bytes are under 1 % of a file.</summary>
+    Auto,
+    /// <summary>Always (the file is then a format 1.1 file).</summary>
+    Always,
+    /// <summary>Never.</summary>
+    Never,
+}
+
 /// <summary>
 /// Options of a <see cref="VqzCodec"/>. Every default is the library's own (<c>CodecOptions.Default</c>),
 /// read from there, so the CLI and this class cannot disagree. Copy with <c>with</c>:
@@ -60,6 +82,14 @@ public sealed record VqzCodecOptions
     /// <summary>UTF-8 key/value pairs written to a METADATA chunk, in this order; empty writes none.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Metadata { get; init; } = [.. Defaults.Metadata.Select(m => KeyValuePair.Create(m.Item1, m.Item2))];
 
+    /// <summary>When the file names its models.</summary>
+    public VqzModelNames ModelNames { get; init; } =
+        Defaults.ModelNames.IsAlways ? VqzModelNames.Always : Defaults.ModelNames.IsNever ? VqzModelNames.Never : VqzModelNames.UnlessBuiltIn;
+
+    /// <summary>When the file carries the checksum of its code grid.</summary>
+    public VqzGridChecksum GridChecksum { get; init; } =
+        Defaults.GridChecksum.IsAlways ? VqzGridChecksum.Always : Defaults.GridChecksum.IsNever ? VqzGridChecksum.Never : VqzGridChecksum.Auto;
+
     /// <summary>The library's options record for these options; <see cref="ArgumentOutOfRangeException"/> for a value out of range.</summary>
     internal CodecOptions ToCodecOptions()
     {
@@ -73,9 +103,9 @@ public sealed record VqzCodecOptions
             Threads,
             TileSide is { } t ? FSharpOption<int>.Some(t) : FSharpOption<int>.None,
             EmbedModels,
-            Defaults.ModelNames,
+            ModelNames switch { VqzModelNames.Always => ModelNamesPolicy.Always, VqzModelNames.Never => ModelNamesPolicy.Never, _ => ModelNamesPolicy.UnlessBuiltIn },
             ListModule.OfSeq(Metadata.Select(m => Tuple.Create(m.Key, m.Value))),
-            Defaults.GridChecksum);
+            GridChecksum switch { VqzGridChecksum.Always => GridChecksumPolicy.Always, VqzGridChecksum.Never => GridChecksumPolicy.Never, _ => GridChecksumPolicy.Auto });
     }
 
     private static VqzQuality FromQuality(Pipeline.Quality q) =>

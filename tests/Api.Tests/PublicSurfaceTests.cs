@@ -12,7 +12,8 @@ public sealed class PublicSurfaceTests
     {
         var names = Api.GetExportedTypes().Select(t => t.FullName!).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal<string>(
-            ["VqVae.Codec.VqzCodec", "VqVae.Codec.VqzCodecOptions", "VqVae.Codec.VqzDevice", "VqVae.Codec.VqzEncoded", "VqVae.Codec.VqzImage", "VqVae.Codec.VqzQuality"],
+            ["VqVae.Codec.VqzCodec", "VqVae.Codec.VqzCodecOptions", "VqVae.Codec.VqzDevice", "VqVae.Codec.VqzEncoded", "VqVae.Codec.VqzGridChecksum", "VqVae.Codec.VqzImage",
+             "VqVae.Codec.VqzModelNames", "VqVae.Codec.VqzQuality"],
             names);
     }
 

@@ -137,6 +137,33 @@ public sealed class VqzCodecTests(DefaultCodec fixture, ITestOutputHelper output
     }
 
     [Fact]
+    public void Model_names_and_grid_checksum_follow_their_options()
+    {
+        static IEnumerable<VqzChunk> Chunks(byte[] vqz) => Vqz.read(VqzReaderOptions.Default, vqz).Chunks;
+
+        // Defaults on a 32 x 32 image with built-in models: neither chunk (a 1.0 file of 80 bytes).
+        Assert.Empty(Chunks(fixture.Codec.Compress(Cat)));
+        using var codec = VqzCodec.CreateDefault(new VqzCodecOptions { ModelNames = VqzModelNames.Always, GridChecksum = VqzGridChecksum.Always, Verify = false });
+        var vqz = codec.Compress(Cat);
+        var file = Vqz.read(VqzReaderOptions.Default, vqz);
+        Assert.Contains(file.Chunks, c => c.IsModelNames);
+        Assert.Contains(file.Chunks, c => c.IsGridChecksum);
+        Assert.Equal((1, 1), (file.Header.Version.Major, file.Header.Version.Minor));
+        Assert.Equal(fixture.Codec.Encode(Cat).Codes, fixture.Codec.Decode(vqz).Codes);
+    }
+
+    [Fact]
+    public void A_grayscale_image_decodes_to_a_grayscale_png()
+    {
+        var gray = ImageCodecs.EncodePng(ImageCodecs.Decode(Cat, CatPath), gray: true);   // the cat's red channel as a gray PNG
+        var image = fixture.Codec.Decode(fixture.Codec.Compress(gray));
+        Assert.True(image.IsGrayscale);
+        var pixels = image.Pixels.ToArray();
+        Assert.All(Enumerable.Range(0, 32 * 32), p => Assert.True(pixels[3 * p] == pixels[3 * p + 1] && pixels[3 * p] == pixels[3 * p + 2]));
+        Assert.Equal(1, ImageCodecs.Decode(image.ToPng(), "decoded").SourceChannels);
+    }
+
+    [Fact]
     public void The_defaults_are_the_library_defaults()
     {
         Assert.Equal(CodecOptions.Default, VqzCodecOptions.Default.ToCodecOptions());
