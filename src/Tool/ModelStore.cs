@@ -6,51 +6,19 @@ namespace VqVae.Codec.Tool;
 
 /// <summary>
 /// Finds the models vqz can use, with no configuration: the built-in models (models/*.vqm, *.vqp and
-/// presets.json of the repository, embedded in vqz), then every --model-dir, $VQZ_MODEL_PATH
+/// presets.json of the repository, embedded in the library VqVae.Codec), then every --model-dir, $VQZ_MODEL_PATH
 /// (colon-separated) and ~/.local/share/vqz/models. Presets of later directories come first.
 /// A file of these folders that cannot be read is skipped with a warning; the catalogue remembers it, so
 /// that the error is its own when it was the model (or presets file) needed.
 /// </summary>
 internal static class ModelStore
 {
-    private const string ResourcePrefix = "models/";
-
-    /// Directories searched besides the built-in models.
-    public static IEnumerable<string> Directories(IEnumerable<string>? extra)
-    {
-        foreach (var d in extra ?? []) yield return d;
-        var env = Environment.GetEnvironmentVariable("VQZ_MODEL_PATH");
-        if (!string.IsNullOrEmpty(env))
-            foreach (var d in env.Split(':', StringSplitOptions.RemoveEmptyEntries)) yield return d;
-        yield return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "vqz", "models");
-    }
-
     /// The catalogue of built-in and installed models; <paramref name="warn"/> hears of each file skipped.
     public static ModelCatalog Open(IEnumerable<string>? modelDirs = null, Action<string>? warn = null)
     {
-        var sources = new List<ModelSource>();
-        var presets = new List<Preset>();
-        var unreadable = new List<UnreadableFile>();
-        foreach (var dir in Directories(modelDirs))
-        {
-            var (s, p, u) = ModelCatalogModule.ofDirectory(false, dir).ToValueTuple();
-            sources.AddRange(s);
-            presets.AddRange(p);
-            unreadable.AddRange(u);
-        }
-        foreach (var u in unreadable) warn?.Invoke($"skipped {ErrorReport.Printable(u.Error.Message)}");
-        var assembly = Assembly.GetExecutingAssembly();
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var memory = new MemoryStream();
-            stream.CopyTo(memory);
-            var file = name[ResourcePrefix.Length..];
-            if (file == "presets.json")
-                presets.AddRange(ModelCatalogModule.parsePresets(System.Text.Encoding.UTF8.GetString(memory.ToArray())));
-            else
-                sources.Add(ModelSourceModule.ofBytes($"built-in:{file}", true, memory.ToArray()));
-        }
-        return ModelCatalogModule.createWith(ListModule.OfSeq(sources), ListModule.OfSeq(presets), ListModule.OfSeq(unreadable));
+        // One set of rules for vqz and the library (DefaultModels.fs): the same folders, the same built-in models.
+        var catalog = DefaultModels.openCatalog(modelDirs ?? []);
+        foreach (var u in catalog.Unreadable) warn?.Invoke($"skipped {ErrorReport.Printable(u.Error.Message)}");
+        return catalog;
     }
 }
