@@ -25,8 +25,7 @@ public static class TrainingBenchmark
             if (i == warmup) clock.Start();
             using var scope = NewDisposeScope();
             var pass = network.Forward(images, (double)i / (warmup + steps));
-            var q = pass.Quantizer;
-            var loss = nn.functional.mse_loss(pass.Reconstruction, images) / 0.06 + quantizer.Alpha * q.Commitment + quantizer.Eta * q.VqLoss;
+            var loss = VqVaeLoss.Total(VqVaeLoss.Reconstruction(pass.Reconstruction, images, 0.06), quantizer, [.. pass.Levels]);   // eq. 5.4
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();

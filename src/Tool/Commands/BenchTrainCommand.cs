@@ -24,13 +24,21 @@ internal static class BenchTrainCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "TorchSharp threads (0 = all cores).", DefaultValueFactory = _ => 0 }.InRange(0, OptionLimits.MaxThreads);
         var downsampling = new Option<int>("--downsampling") { Description = "4 or 8.", DefaultValueFactory = _ => new VqVaeArchitecture().Downsampling };
-        var command = new Command("train", "Measure training throughput (images/s) of the default architecture on synthetic batches.");
-        foreach (var o in new Option[] { quantizers, batch, size, steps, warmup, threads, downsampling }) command.Options.Add(o);
+        var d = new VqVaeArchitecture();
+        var hidden = new Option<int>("--hidden") { Description = "Hidden channels of the strided convolutions.", DefaultValueFactory = _ => d.HiddenChannels };
+        var residualChannels = new Option<int>("--residual-channels") { Description = "Channels inside each residual block.", DefaultValueFactory = _ => d.ResidualChannels };
+        var residualBlocks = new Option<int>("--residual-blocks") { Description = "Residual blocks in the encoder and in the decoder.", DefaultValueFactory = _ => d.ResidualBlocks };
+        var command = new Command("train", "Measure training throughput (images/s) of an architecture (the default one unless given) on synthetic batches.");
+        foreach (var o in new Option[] { quantizers, batch, size, steps, warmup, threads, downsampling, hidden, residualChannels, residualBlocks }) command.Options.Add(o);
         command.SetAction((p, cancel) =>
         {
             var console = ToolConsole.For(p);
             if (p.GetValue(threads) is > 0 and var n) TorchSharp.torch.set_num_threads(n);
-            var architecture = new VqVaeArchitecture { Downsampling = p.GetValue(downsampling) }.Validate();
+            var architecture = new VqVaeArchitecture
+            {
+                Downsampling = p.GetValue(downsampling), HiddenChannels = p.GetValue(hidden),
+                ResidualChannels = p.GetValue(residualChannels), ResidualBlocks = p.GetValue(residualBlocks),
+            }.Validate();
             var table = new Table().AddColumns("quantizer", "batch", "steps", "s/step", "images/s");
             foreach (var name in p.GetValue(quantizers)!)
             {
@@ -39,7 +47,8 @@ internal static class BenchTrainCommand
                 var r = TrainingBenchmark.Run(architecture, options, p.GetValue(batch), p.GetValue(size), p.GetValue(warmup), p.GetValue(steps));
                 table.AddRow(r.Quantizer, r.BatchSize.ToString(), r.Steps.ToString(), r.SecondsPerStep.ToString("F3"), r.ImagesPerSecond.ToString("F0"));
             }
-            console.Out.WriteLine($"TorchSharp threads: {TorchSharp.torch.get_num_threads()}, cores: {Environment.ProcessorCount}");
+            console.Out.WriteLine($"TorchSharp threads: {TorchSharp.torch.get_num_threads()}, cores: {Environment.ProcessorCount}; " +
+                                  $"hidden {architecture.HiddenChannels}, residual {architecture.ResidualBlocks} x {architecture.ResidualChannels}, downsampling {architecture.Downsampling}");
             console.Ansi.Write(table);
             return Task.FromResult(ExitCodes.Ok);
         });
