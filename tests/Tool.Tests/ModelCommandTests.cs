@@ -43,6 +43,36 @@ public sealed class ModelCommandTests(CodecFixture f)
     }
 
     [Fact]
+    public async Task Code_levels_through_the_command_line()
+    {
+        var dir = f.NewDir("level-commands");
+        var tiny = new[] { "--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "32", "--batch", "16", "--threads", "1" };
+        var leveled = Path.Combine(dir, "levels.vqm");
+        var (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "32", "--max-steps", "2", "--warmup", "1",
+            "--level-dims", "4,2", "--level-codebook-size", "16", "--out", leveled, .. tiny]);
+        Assert.True(code == ExitCodes.Ok, error);
+
+        var json = Path.Combine(dir, "levels.json");
+        (code, var output, error) = await f.Run("eval", "vqvae", "--model", leveled, "--data", Data("test-100.tar"), "--limit", "8", "--levels", "--unquantized", "--json", json);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("3 level(s)", output);
+        var rows = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!["levels"]!.AsArray();
+        Assert.Equal([0, 1, 2, 3], rows.Select(r => (int)r!["levels"]!));                       // the unquantized row, then 1..3 levels
+        Assert.All(rows.Skip(1), r => Assert.InRange((double)r!["levelUnigramBits"]!, 0.0, 5.0));   // level 1: K = 32; levels 2, 3: K = 16
+
+        var fitted = Path.Combine(dir, "fitted.vqm");
+        (code, output, error) = await f.Run("train", "levels", "--vqvae", leveled, "--data", Data("train-200.tar"), "--limit", "16", "--levels", "1",
+            "--level-dim", "2", "--codebook-size", "8", "--samples", "256", "--iterations", "2", "--crop", "32", "--threads", "1", "--out", fitted);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("4 levels", output);
+
+        (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "1",
+            "--level-dims", "4,x", "--out", Path.Combine(dir, "bad.vqm"), .. tiny]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--level-dims", error);
+    }
+
+    [Fact]
     public async Task Training_refuses_to_overwrite_without_force_or_resume()
     {
         var dir = f.NewDir("train-force");

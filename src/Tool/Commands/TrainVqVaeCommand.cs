@@ -51,6 +51,14 @@ internal static class TrainVqVaeCommand
             Description = "With code levels: the probability that an item trains with a random number of its levels (SoundStream, DAC).",
             DefaultValueFactory = _ => 0.5,
         };
+        var levelDims = new Option<string?>("--level-dims")
+        {
+            Description = "Code levels after the first (residual VQ, docs/levels.md): the width d of each, comma-separated (e.g. 8,8,8); none by default.",
+        };
+        var levelCodebook = new Option<int>("--level-codebook-size")
+        {
+            Description = "K of each further level (at most 512).", DefaultValueFactory = _ => new ResidualLevelArchitecture().CodebookSize,
+        };
         var unquantized = new Option<bool>("--unquantized") { Description = "Train with no quantizer (the decoder reads the latents): the networks' ceiling, for measurement only." };
         var train = new TrainOptionSet();
 
@@ -58,7 +66,7 @@ internal static class TrainVqVaeCommand
         data.AddTo(command);
         evalData.AddTo(command);
         foreach (var o in new Option[] { quantizer, stochastic, alpha, eta, lambdaStart, lambdaEnd, fuzzifier, fcmDistance, detachPosterior, emaDecay, noInit, deadCode,
-                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop, init, dropout, unquantized })
+                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop, init, dropout, levelDims, levelCodebook, unquantized })
             command.Options.Add(o);
         train.AddTo(command);
 
@@ -91,6 +99,7 @@ internal static class TrainVqVaeCommand
                 LatentDim = p.GetValue(latentDim),
                 CodebookSize = p.GetValue(codebookSize),
                 Downsampling = p.GetValue(downsampling),
+                Levels = LevelsOf(p.GetValue(levelDims), p.GetValue(levelCodebook)),
             }.Validate();
             var trainOptions = train.Build(p, p.GetValue(crop));
 
@@ -108,5 +117,14 @@ internal static class TrainVqVaeCommand
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
+    }
+
+    /// <summary>The further levels "8,8,8" names (null: none).</summary>
+    private static IReadOnlyList<ResidualLevelArchitecture>? LevelsOf(string? dims, int codebookSize)
+    {
+        if (string.IsNullOrWhiteSpace(dims)) return null;
+        return dims.Split(',', StringSplitOptions.TrimEntries).Select(d => int.TryParse(d, out var n)
+            ? new ResidualLevelArchitecture { Dim = n, CodebookSize = codebookSize }
+            : throw new VqVae.Codec.Models.InvalidOptionsException($"--level-dims takes comma-separated widths, not '{d}'")).ToList();
     }
 }
