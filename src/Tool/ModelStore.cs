@@ -1,5 +1,3 @@
-using System.Reflection;
-using Microsoft.FSharp.Collections;
 using VqVae.Codec.Pipeline;
 
 namespace VqVae.Codec.Tool;

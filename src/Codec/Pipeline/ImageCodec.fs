@@ -374,7 +374,6 @@ module ImageCodec =
 
             for chunk in Array.chunkBySize (PriorCoding.gridsPerBatch shape0) members do
                 let m, tileSide = chosen[chunk[0]]
-                let first = images[chunk[0]]
                 let clock = Stopwatch.StartNew()
                 let grids = analyse m options (chunk |> Array.map (fun i -> images[i]))
                 let networkMs = elapsedMs clock / float chunk.Length
@@ -382,32 +381,37 @@ module ImageCodec =
                 clock.Restart()
                 let shared = chunksFor options m
 
-                // Each file's chunks: the shared ones, then its grid's checksum where the policy wants one.
-                let chunksOf j (image: RgbImage) =
-                    if options.GridChecksum.Applies(image.Width, image.Height) then
-                        shared @ [ VqzChunk.GridChecksum(GridChecksum.compute [ grids[j] ]) ]
-                    else
-                        shared
+                // Each file's chunks (the shared ones, then its grid's checksum where the policy wants one) and
+                // header (the lowest version those chunks need), computed once per file.
+                let chunks =
+                    chunk
+                    |> Array.mapi (fun j i ->
+                        if options.GridChecksum.Applies(images[i].Width, images[i].Height) then
+                            shared @ [ VqzChunk.GridChecksum(GridChecksum.compute [ grids[j] ]) ]
+                        else
+                            shared)
 
-                let headerOf j (image: RgbImage) =
-                    {
-                        Version = FormatVersions.required (chunksOf j image)
-                        Width = image.Width
-                        Height = image.Height
-                        Colour = if image.SourceIsGray then ColourModel.Grayscale else ColourModel.Rgb
-                        Downsampling = m.Downsampling
-                        Tiling = tiling tileSide
-                        Coding = CodingScheme.RangeCoder16
-                        ModelsTag = m.Tag
-                    }
+                let headers =
+                    chunk
+                    |> Array.mapi (fun j i ->
+                        let image = images[i]
 
-                let h0 = headerOf 0 first
-                let shape = { Height = h0.LatentHeight; Width = h0.LatentWidth }
+                        {
+                            Version = FormatVersions.required chunks[j]
+                            Width = image.Width
+                            Height = image.Height
+                            Colour = if image.SourceIsGray then ColourModel.Grayscale else ColourModel.Rgb
+                            Downsampling = m.Downsampling
+                            Tiling = tiling tileSide
+                            Coding = CodingScheme.RangeCoder16
+                            ModelsTag = m.Tag
+                        })
+
+                let shape = { Height = headers[0].LatentHeight; Width = headers[0].LatentWidth }
                 let payloads = codeGrids m options tileSide shape grids cancel
 
                 let files =
-                    chunk
-                    |> Array.mapi (fun j i -> Vqz.write { Header = headerOf j images[i]; Chunks = chunksOf j images[i]; Payload = ReadOnlyMemory payloads[j] })
+                    Array.init chunk.Length (fun j -> Vqz.write { Header = headers[j]; Chunks = chunks[j]; Payload = ReadOnlyMemory payloads[j] })
 
                 let entropyMs = elapsedMs clock / float chunk.Length
                 clock.Restart()
@@ -433,7 +437,7 @@ module ImageCodec =
                     results[i] <-
                         {
                             Bytes = files[j]
-                            Header = headerOf j images[i]
+                            Header = headers[j]
                             Codes = grids[j]
                             Models = m
                             Reconstruction = reconstructions[j]

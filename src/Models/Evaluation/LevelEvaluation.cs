@@ -44,12 +44,13 @@ public static class LevelEvaluator
                     using var scope = NewDisposeScope();
                     var x = ImageTensors.ToTensor(chunk);
                     var padded = Padding.ToMultiple(x, f);
-                    var grids = network.EncodeToLevels(padded, levels);
+                    var latents = network.EncodeToLatents(padded);                                    // the encoder runs once for every row
+                    var grids = network.LatentsToLevels(latents, levels);
                     for (int l = 0; l < levels; l++) codes[l].Add(grids[l]);
                     for (int n = first; n <= levels; n++)
                     {
                         using var inner = NewDisposeScope();
-                        var y = (n == 0 ? network.DecodeLatents(network.EncodeToLatents(padded)) : network.DecodeLevels(grids[..n]))
+                        var y = (n == 0 ? network.DecodeLatents(latents) : network.DecodeLevels(grids[..n]))
                             [.., .., ..(int)x.shape[2], ..(int)x.shape[3]];
                         squares[n] += (y - x).to_type(ScalarType.Float64).square().sum().item<double>();
                         var decoded = ImageTensors.ToImages(y);

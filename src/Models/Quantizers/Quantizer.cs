@@ -106,17 +106,13 @@ public abstract class Quantizer : nn.Module
 
         var shape = latents.shape;
         var output = new QuantizerOutput(
-            Codebook.Unflatten(quantized, shape).MoveToOuterDisposeScope(),
-            indices.reshape(shape[0], shape[2], shape[3]).MoveToOuterDisposeScope(),
-            posterior.MoveToOuterDisposeScope(),
-            commitment.MoveToOuterDisposeScope(),
-            vqLoss.MoveToOuterDisposeScope())
+            Codebook.Unflatten(quantized, shape), indices.reshape(shape[0], shape[2], shape[3]), posterior, commitment, vqLoss)
         {
-            Latents = z.detach().MoveToOuterDisposeScope(),
+            Latents = z.detach(),
             LatentRms = z.detach().square().mean().sqrt().item<float>(),
             CodebookRms = prototypes.detach().square().mean().sqrt().item<float>(),
         };
-        return output;
+        return output.MoveToOuterDisposeScope();
     }
 
     /// <summary>
