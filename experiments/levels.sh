@@ -11,6 +11,8 @@
 #   prepare       split the photos into $OUT/data/{train,valid}
 #   gate-a        the networks' ceiling: photo-bsds-f4 fine-tuned on unquantized latents (no quantizer)
 #   gate-b        residual levels fitted on frozen networks by k-means and neural gas, widths 4..64
+#   levels-tune   the gate-b levels trained with the networks and quantizer dropout
+#   photo-levels  the photo levels model (resumable; its run folder is committed at each stop)
 # Resumable: every step is skipped when its output exists, and trainings resume from checkpoints.
 # Usage: experiments/levels.sh [step ...]   Environment: VQZ, DATA, OUT, THREADS.
 set -euo pipefail
@@ -85,12 +87,33 @@ levels_tune() {
       --batch 8 --threads "$THREADS" --json "${tuned%.vqm}.json"
 }
 
+# The photo levels model: the gate-a networks (fine-tuned on unquantized latents, the best decoder
+# measured) with 4 further levels of d = 8 fitted by k-means on their residuals, then trained with
+# the levels and quantizer dropout. The run in progress lives in $RUN (committed at each stop with
+# its checkpoint; resume with the same command); its finished model is written there too.
+photo_levels() {
+  local run=${RUN:-training} start="$OUT/ceiling-kmeans-d8x4.vqm"
+  mkdir -p "$run"
+  local tuned="$run/photo-levels-d8.vqm"
+  [ -f "$start" ] || [ -f "$tuned.ckpt" ] || $VQZ train levels --vqvae "$OUT/ceiling-f4.vqm" --data "$OUT/data/train" --levels 4 \
+      --level-dim 8 --fit kmeans --samples 65536 --iterations 12 --seed 1 --threads "$THREADS" --out "$start"
+  if [ ! -f "$tuned" ]; then
+    local resume=(); [ -f "$tuned.ckpt" ] && resume=(--resume)
+    $VQZ train vqvae --init "$start" --quantizer neural-gas --alpha 0.15 --eta 1 --lambda-start 3 --quantizer-dropout 0.5 \
+      --data "$OUT/data/train" --crop 64 --batch 32 --lr 2e-4 --warmup 0 --epochs 1000 --max-steps "${LEVELS_STEPS:-4000}" \
+      --seed 1 --threads "$THREADS" --log-every 50 --checkpoint-every 100 --name photo-levels-d8 --out "$tuned" "${resume[@]}"
+  fi
+  [ -f "${tuned%.vqm}.json" ] || $VQZ eval vqvae --model "$tuned" --data "$OUT/data/valid" --levels \
+      --batch 8 --threads "$THREADS" --json "${tuned%.vqm}.json"
+}
+
 case_step() {
   case "$1" in
     prepare) prepare ;;
     gate-a) gate_a ;;
     gate-b) gate_b ;;
     levels-tune) levels_tune ;;
+    photo-levels) photo_levels ;;
     *) echo "unknown step $1" >&2; exit 2 ;;
   esac
 }
