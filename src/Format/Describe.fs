@@ -23,7 +23,7 @@ module VqzDescription =
         function
         | CodingScheme.RangeCoder16 -> "range-coder-16"
 
-    let private writeChunk (j: Utf8JsonWriter) (chunk: VqzChunk) (place: ChunkPlacement) =
+    let private writeChunk (j: Utf8JsonWriter) (payloadLength: int64) (chunk: VqzChunk) (place: ChunkPlacement) =
         j.WriteStartObject()
         j.WriteString("type", chunk.KindName)
         j.WriteNumber("offset", place.Offset)
@@ -68,6 +68,20 @@ module VqzDescription =
 
             j.WriteEndArray()
         | VqzChunk.GridChecksum crc -> j.WriteString("crc32c", crc.ToString "x8")
+        | VqzChunk.Levels levels ->
+            j.WriteNumber("levels", levels.Count)
+            j.WriteStartArray "streamLengths"
+
+            // All n: level n's is what the payload leaves (a file that was read always leaves ≥ 0).
+            match levels.StreamLengths(int payloadLength) with
+            | ValueSome lengths ->
+                for l in lengths do
+                    j.WriteNumberValue l
+            | ValueNone ->
+                for l in levels.LeadingLengths do
+                    j.WriteNumberValue l
+
+            j.WriteEndArray()
         | VqzChunk.UnknownOptional _ -> ()
 
         j.WriteEndObject()
@@ -94,7 +108,7 @@ module VqzDescription =
             j.WriteString("coding", coding h.Coding)
             j.WriteString("modelsTag", string h.ModelsTag)
             j.WriteStartArray "chunks"
-            List.iter2 (writeChunk j) result.File.Chunks p.Chunks
+            List.iter2 (writeChunk j p.PayloadLength) result.File.Chunks p.Chunks
             j.WriteEndArray()
             j.WriteNumber("headerLength", p.HeaderLength)
             j.WriteNumber("payloadOffset", p.PayloadOffset)

@@ -37,9 +37,15 @@ module FormatVersions =
     /// 1.0: METADATA, MODEL-NAMES, EMBEDDED-MODELS.
     let V1_0: FormatVersion = { Major = 1; Minor = 0 }
 
-    /// 1.1: adds GRID-CHECKSUM.
+    /// 1.1: adds GRID-CHECKSUM and LEVELS (with the level-prior model role).
     let V1_1: FormatVersion = { Major = 1; Minor = 1 }
 
     /// The lowest version whose chunk types include every chunk of the list.
     let required (chunks: VqzChunk list) =
-        if chunks |> List.exists (function VqzChunk.GridChecksum _ -> true | _ -> false) then V1_1 else V1_0
+        let of1_1 =
+            function
+            | VqzChunk.GridChecksum _
+            | VqzChunk.Levels _ -> true
+            | _ -> false
+
+        if chunks |> List.exists of1_1 then V1_1 else V1_0

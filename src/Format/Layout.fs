@@ -39,7 +39,7 @@ module VqzLayout =
     [<Literal>]
     let CurrentMajor = 1
 
-    /// The newest minor version this library writes (spec §1.2): 1.1 adds GRID-CHECKSUM. A file is
+    /// The newest minor version this library writes (spec §1.2): 1.1 adds GRID-CHECKSUM and LEVELS. A file is
     /// written with the lowest minor version whose chunks it uses (FormatVersion.For).
     [<Literal>]
     let CurrentMinor = 1
@@ -84,9 +84,21 @@ module VqzLayout =
     [<Literal>]
     let GridChecksumChunk = 0x04uy
 
-    /// The last chunk type this version defines; optional types above it are unknown (spec §4.1).
+    /// The last optional chunk type this version defines; optional types above it are unknown (spec §4.1).
     [<Literal>]
     let LastKnownChunk = 0x04uy
+
+    /// Chunk type of LEVELS (spec §4.6, version 1.1): required, the lengths of the code levels' streams.
+    [<Literal>]
+    let LevelsChunk = 0x84uy
+
+    /// Fewest code levels a LEVELS chunk declares (spec §4.6): a one-level file has no LEVELS chunk.
+    [<Literal>]
+    let MinLevels = 2
+
+    /// Most code levels a LEVELS chunk declares (spec §4.6).
+    [<Literal>]
+    let MaxLevels = 16
 
     /// Length of a SHA-256 digest.
     [<Literal>]

@@ -61,27 +61,34 @@ type ModelRole =
     | Autoencoder
     /// The prior: it gives the frequency tables of the latent grid.
     | Prior
+    /// The level prior: it gives the frequency tables of code levels 2..n (spec §4.6, version 1.1; only
+    /// in a file with a LEVELS chunk).
+    | LevelPrior
 
     /// Role code in the MODEL-NAMES and EMBEDDED-MODELS chunks.
     member this.Code =
         match this with
         | Autoencoder -> 1uy
         | Prior -> 2uy
+        | LevelPrior -> 3uy
 
     /// The role of a code, if any.
     static member TryOfCode(code: byte) =
         match code with
         | 1uy -> ValueSome Autoencoder
         | 2uy -> ValueSome Prior
+        | 3uy -> ValueSome LevelPrior
         | _ -> ValueNone
 
-    /// "autoencoder" or "prior".
+    /// "autoencoder", "prior" or "level-prior".
     override this.ToString() =
         match this with
         | Autoencoder -> "autoencoder"
         | Prior -> "prior"
+        | LevelPrior -> "level-prior"
 
-/// The 4-byte models tag: the first 4 bytes of SHA-256(autoencoderDigest || priorDigest) (spec §3.6).
+/// The 4-byte models tag: the first 4 bytes of SHA-256(autoencoderDigest || priorDigest), or of
+/// SHA-256(autoencoderDigest || priorDigest || levelPriorDigest) in a file with LEVELS (spec §3.6).
 /// Value holds the 4 bytes big-endian, so its hexadecimal form reads like the bytes in the file.
 [<Struct>]
 type ModelsTag =
@@ -95,13 +102,21 @@ type ModelsTag =
     /// Eight lower-case hexadecimal digits, in file byte order.
     override this.ToString() = this.Value.ToString "x8"
 
-    /// The tag of the two models that decode a file.
-    static member OfDigests(autoencoder: Sha256Digest, prior: Sha256Digest) =
-        let both = Array.zeroCreate<byte> (2 * VqzLayout.DigestLength)
-        autoencoder.CopyTo(both.AsSpan(0, VqzLayout.DigestLength))
-        prior.CopyTo(both.AsSpan VqzLayout.DigestLength)
-        let hash = SHA256.HashData both
+    static member private OfAll(digests: Sha256Digest[]) =
+        let all = Array.zeroCreate<byte> (digests.Length * VqzLayout.DigestLength)
+
+        digests
+        |> Array.iteri (fun i d -> d.CopyTo(all.AsSpan(i * VqzLayout.DigestLength, VqzLayout.DigestLength)))
+
+        let hash = SHA256.HashData all
         ModelsTag(BinaryPrimitives.ReadUInt32BigEndian(ReadOnlySpan hash))
+
+    /// The tag of the two models that decode a file without LEVELS.
+    static member OfDigests(autoencoder: Sha256Digest, prior: Sha256Digest) = ModelsTag.OfAll [| autoencoder; prior |]
+
+    /// The tag of the three models that decode a file with LEVELS (spec §3.6, §4.6): 96 bytes hashed.
+    static member OfDigests(autoencoder: Sha256Digest, prior: Sha256Digest, levelPrior: Sha256Digest) =
+        ModelsTag.OfAll [| autoencoder; prior; levelPrior |]
 
 /// The static model sets (spec §8.2): priors that need no network and have no autoencoder. A set is
 /// named like its prior model (`uniform-512`) and stands in the models tag for two pseudo-digests.

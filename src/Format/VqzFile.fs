@@ -81,9 +81,10 @@ module Vqz =
             let c = Cursor(data, VqzLayout.LayoutOffset, checksumAt)
             let! header, hasChunks = HeaderCodec.readRest limits version c
             let headerLength = c.Position
-            let! chunks = if hasChunks then ChunkCodec.read limits c else Ok []
+            let! chunks = if hasChunks then ChunkCodec.read limits version c else Ok []
             let payloadOffset = c.Position
             let! payload = c.ReadSlice(c.Remaining, "payload")
+            do! ChunkCodec.checkLevels chunks payload.Length
 
             return
                 {
@@ -140,8 +141,19 @@ module Vqz =
         read options (ReadOnlyMemory(buffer.GetBuffer(), 0, int buffer.Length))
 
     /// Writes a file: header, chunks, payload, CRC-32C (spec §2). Raises ArgumentException for values
-    /// the format cannot hold (a side of 0, a duplicate chunk, an over-long name).
+    /// the format cannot hold (a side of 0, a duplicate chunk, an over-long name, LEVELS in a 1.0 file or
+    /// with stream lengths the payload does not hold).
     let writeTo (w: IBufferWriter<byte>) (file: VqzFile) =
+        for chunk in file.Chunks do
+            match chunk with
+            | VqzChunk.Levels levels ->
+                if file.Header.Version.Minor < 1 then
+                    invalidArg "file" "a LEVELS chunk needs format version 1.1 or later"
+
+                if levels.LeadingTotal > int64 file.Payload.Length then
+                    invalidArg "file" $"the LEVELS chunk's streams need {levels.LeadingTotal} bytes, the payload has {file.Payload.Length}"
+            | _ -> ()
+
         let body = ArrayBufferWriter<byte>()
         HeaderCodec.write body file.Header (not file.Chunks.IsEmpty)
         ChunkCodec.write body file.Chunks

@@ -98,3 +98,21 @@ let ``the benchmark's coded size is within 0.1% of the ideal and round-trips`` (
     let r = CoderBenchmark.run { CoderBenchmarkOptions.Default with Symbols = 100_000 }
     Assert.True(r.RoundTripOk)
     Assert.True(r.OverheadPercent < 0.1, $"overhead {r.OverheadPercent} %%")
+
+/// Why a LEVELS chunk allows streams of 0 bytes (spec §4.6): symbols whose cumulative frequency starts
+/// at 0 leave `low` at 0, the flush writes only zeros and §5.4 removes them. So an all-zero code level
+/// is an empty stream, whatever its size, and it decodes back from no bytes.
+[<Fact>]
+let ``an all-zero grid codes to an empty stream, which decodes back`` () =
+    let t = FrequencyTable.uniform 512
+    let e = RangeEncoder()
+
+    for _ in 1..1000 do
+        e.Encode(t, 0, 0)
+
+    let bytes = e.Finish()
+    Assert.Empty bytes
+    Assert.Empty(RangeEncoder().Finish())
+    let d = RangeDecoder(ReadOnlyMemory bytes)
+    Assert.All(Array.init 1000 (fun _ -> d.Decode(t, 0)), fun s -> Assert.Equal(0, s))
+    d.Finish()

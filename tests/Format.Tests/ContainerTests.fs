@@ -15,6 +15,7 @@ let private contentOf (chunk: VqzChunk) =
     | VqzChunk.ModelNames names -> String.Join(";", names |> List.map (fun n -> $"{n.Role}:{n.Name}:{n.Digest.Hex}"))
     | VqzChunk.EmbeddedModels models -> String.Join(";", models |> List.map (fun m -> $"{m.Role}:{Convert.ToHexString m.Data.Span}"))
     | VqzChunk.GridChecksum crc -> $"grid:%08x{crc}"
+    | VqzChunk.Levels levels -> $"levels:{levels}"
     | VqzChunk.UnknownOptional(t, data) -> $"{t}:{Convert.ToHexString data.Span}"
 
 let private randomChunks (rng: Random) =

@@ -259,6 +259,15 @@ module ImageCodec =
                     raise (VqzFormatException(FormatError.GridChecksumMismatch(place.Offset, $"chunks[{i}].gridChecksum", stored, computed)))
             | _ -> ())
 
+    /// Refuses a file with code levels (a LEVELS chunk, spec §4.6), which this codec does not decode yet:
+    /// *unsupported required chunk* at the chunk, what it got before the Format layer knew the chunk.
+    let refuseLevels (read: VqzReadResult) =
+        List.zip read.File.Chunks read.Placement.Chunks
+        |> List.iteri (fun i (chunk, place) ->
+            match chunk with
+            | VqzChunk.Levels _ -> raise (VqzFormatException(FormatError.UnsupportedRequiredChunk(place.Offset, $"chunks[{i}].type", place.TypeCode)))
+            | _ -> ())
+
     /// Refuses an image of more than options.MaxPixels pixels (before any work on it).
     let checkPixels (options: CodecOptions) (width: int) (height: int) =
         let pixels = int64 width * int64 height
@@ -279,6 +288,7 @@ module ImageCodec =
         let reads = files |> Array.map (Vqz.readDetailed reader)
 
         for r in reads do
+            refuseLevels r
             checkPixels options r.File.Header.Width r.File.Header.Height
 
         let parsed = reads |> Array.map (fun r -> r.File)
@@ -336,7 +346,9 @@ module ImageCodec =
     /// The code grid of a file coded with a static model set (spec §8.2), which has no autoencoder and
     /// so no image; None when the file's models tag names no installed static set.
     let tryDecodeStaticGrid (catalog: ModelCatalog) (reader: VqzReaderOptions) (bytes: ReadOnlyMemory<byte>) (cancel: CancellationToken) =
-        let file = Vqz.read reader bytes
+        let read = Vqz.readDetailed reader bytes
+        refuseLevels read
+        let file = read.File
 
         catalog.TryFindStatic file.Header.ModelsTag
         |> Option.map (fun source ->
