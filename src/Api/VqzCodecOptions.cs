@@ -110,7 +110,8 @@ public sealed record VqzCodecOptions
             ModelNames switch { VqzModelNames.Always => ModelNamesPolicy.Always, VqzModelNames.Never => ModelNamesPolicy.Never, _ => ModelNamesPolicy.UnlessBuiltIn },
             ListModule.OfSeq(Metadata.Select(m => Tuple.Create(m.Key, m.Value))),
             GridChecksum switch { VqzGridChecksum.Always => GridChecksumPolicy.Always, VqzGridChecksum.Never => GridChecksumPolicy.Never, _ => GridChecksumPolicy.Auto },
-            MaxPixels);
+            MaxPixels,
+            Defaults.NetworkTilePixels);
     }
 
     private static VqzQuality FromQuality(Pipeline.Quality q) =>

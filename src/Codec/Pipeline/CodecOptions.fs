@@ -89,6 +89,11 @@ type CodecOptions =
         /// bytes a pixel (a 4096 x 4096 file took 15.9 GB to decode, issue 13), so this bounds a run to about
         /// 8 GB. Raise it (--max-pixels) on machines with more memory, up to the format's 2^28 (spec §9) or beyond.
         MaxPixels: int64
+        /// Side in pixels of the tiles the encoder and decoder networks run on (a multiple of the downsampling;
+        /// each tile also runs on the margin its receptive field needs, and keeps only its own latents, so the
+        /// codes and pixels are those of the untiled network). Bounds the networks' memory whatever the image
+        /// size; images of at most this side run as one tile. Default NetworkTiles.TilePixels (512).
+        NetworkTilePixels: int
     }
 
     /// High quality, CPU, verified, every core, preset tiling, no embedded models.
@@ -104,6 +109,7 @@ type CodecOptions =
             Metadata = []
             GridChecksum = GridChecksumPolicy.Auto
             MaxPixels = 1L <<< 23
+            NetworkTilePixels = VqVae.Codec.Models.Networks.NetworkTiles.TilePixels
         }
 
     /// The evaluator thread count these options give on this machine.

@@ -9,6 +9,7 @@ open VqVae.Codec.Format
 open VqVae.Codec.Models.Data
 open VqVae.Codec.Prior
 open VqVae.Codec.Models.Files
+open VqVae.Codec.Models.Networks
 
 /// Where the time of one encode or decode went, in milliseconds.
 type CodecTimings =
@@ -118,44 +119,62 @@ module ImageCodec =
                 torch.set_num_threads before
 
     let private analyseWith (models: CodecModels) (options: CodecOptions) (images: RgbImage[]) : int[][] =
-        use scope = torch.NewDisposeScope()
         let network = models.VqVae.Network
         let dev = device options
         network.``to``(dev) |> ignore
-        let x = ImageTensors.ToTensor(images, dev)
-        let codes = network.EncodeToCodes(Padding.ToMultiple(x, network.Architecture.Downsampling))
-        let all = codes.cpu().to_type(torch.ScalarType.Int32).data<int>().ToArray()
-        let n = all.Length / images.Length
-        Array.init images.Length (fun i -> Array.sub all (i * n) n)
+        let f = network.Architecture.Downsampling
+        let tile = NetworkTiles.TileLatents(network.Architecture, options.NetworkTilePixels)
+        let latents (pixels: int) = Padding.RoundUp(pixels, f) / f
+
+        if NetworkTiles.IsOneTile(latents images[0].Height, latents images[0].Width, tile) then
+            // One tile: the whole batch through the network at once (the files of before tiling, byte for byte).
+            use scope = torch.NewDisposeScope()
+            let x = ImageTensors.ToTensor(images, dev)
+            let codes = network.EncodeToCodes(Padding.ToMultiple(x, f))
+            let all = codes.cpu().to_type(torch.ScalarType.Int32).data<int>().ToArray()
+            let n = all.Length / images.Length
+            Array.init images.Length (fun i -> Array.sub all (i * n) n)
+        else
+            images |> Array.map (fun image -> (NetworkTiles.Encode(network, image, 1, tile, dev))[0])
 
     /// The code grids of same-sized images under the VQ-VAE (edge-padded to a multiple of the downsampling).
     let analyse (models: CodecModels) (options: CodecOptions) (images: RgbImage[]) : int[][] =
         onNetworkThreads options (fun () -> analyseWith models options images)
 
+    let private toGray (image: RgbImage) =
+        let p = image.Pixels
+
+        for i in 0 .. p.Length / 3 - 1 do
+            let v = byte ((int p[3 * i] + int p[3 * i + 1] + int p[3 * i + 2] + 1) / 3)
+            p[3 * i] <- v
+            p[3 * i + 1] <- v
+            p[3 * i + 2] <- v
+
+        RgbImage(image.Width, image.Height, p, SourceChannels = 1)
+
     let private synthesiseWith (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (grids: int[][]) : RgbImage[] =
-        use scope = torch.NewDisposeScope()
         let network = models.VqVae.Network
         let dev = device options
         network.``to``(dev) |> ignore
-        let flat = grids |> Array.collect (Array.map int64)
-        let codes = torch.tensor(flat, ReadOnlySpan [| int64 grids.Length; int64 header.LatentHeight; int64 header.LatentWidth |], device = dev)
-        let pixels = network.DecodeCodes(codes)
-        let cropped = pixels.narrow(2, 0L, int64 header.Height).narrow(3, 0L, int64 header.Width)
+        let tile = NetworkTiles.TileLatents(network.Architecture, options.NetworkTilePixels)
 
-        ImageTensors.ToImages cropped
+        let images =
+            if NetworkTiles.IsOneTile(header.LatentHeight, header.LatentWidth, tile) then
+                use scope = torch.NewDisposeScope()
+                let flat = grids |> Array.collect (Array.map int64)
+                let codes = torch.tensor(flat, ReadOnlySpan [| int64 grids.Length; int64 header.LatentHeight; int64 header.LatentWidth |], device = dev)
+                let pixels = network.DecodeCodes(codes)
+                let cropped = pixels.narrow(2, 0L, int64 header.Height).narrow(3, 0L, int64 header.Width)
+                ImageTensors.ToImages cropped
+            else
+                grids
+                |> Array.map (fun grid -> NetworkTiles.Decode(network, [| grid |], header.LatentHeight, header.LatentWidth, header.Width, header.Height, tile, dev))
+
+        images
         |> Array.map (fun image ->
             match header.Colour with
             | ColourModel.Rgb -> image
-            | ColourModel.Grayscale ->
-                let p = image.Pixels
-
-                for i in 0 .. p.Length / 3 - 1 do
-                    let v = byte ((int p[3 * i] + int p[3 * i + 1] + int p[3 * i + 2] + 1) / 3)
-                    p[3 * i] <- v
-                    p[3 * i + 1] <- v
-                    p[3 * i + 2] <- v
-
-                RgbImage(image.Width, image.Height, p, SourceChannels = 1))
+            | ColourModel.Grayscale -> toGray image)
 
     /// The images that code grids of one header shape decode to, cropped to the header's size.
     let synthesise (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (grids: int[][]) : RgbImage[] =

@@ -89,6 +89,7 @@ internal sealed class CodecOptionSet
                 "never" => GridChecksumPolicy.Never,
                 _ => d.GridChecksum,
             },
-            p.GetValue(MaxPixels));
+            p.GetValue(MaxPixels),
+            d.NetworkTilePixels);
     }
 }
