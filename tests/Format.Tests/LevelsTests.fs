@@ -315,3 +315,16 @@ let ``random mutations of levels files give only VqzFormatException`` () =
             | _ -> if b.Count > 1 then b.RemoveAt(rng.Next b.Count)
 
         readsCleanly (b.ToArray())
+
+[<Fact>]
+let ``the errors the spec derives from its LEVELS example`` () =
+    let patched (at: int) (value: byte) =
+        let bytes = hex specExampleBytes
+        bytes[at] <- value
+        readError VqzReaderOptions.Default (withChecksum bytes)
+
+    patched 0x0F 0x01uy |> expectCorrupt 0x0FL "chunks[0].levels.count"
+    patched 0x10 0x06uy |> expectCorrupt 0x10L "chunks[0].levels.lengths[0]"
+    let e = patched 0x03 0x10uy
+    Assert.Equal(VqzErrorKind.UnsupportedRequiredChunk, e.Kind)
+    Assert.Equal(0x0DL, e.Offset)
