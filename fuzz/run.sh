@@ -43,14 +43,15 @@ done
 harness=(dotnet "$publish/VqVae.Codec.Fuzz.dll" "$target")
 
 # 3. Seeds: the golden files (and kept regressions) for the reader and the full decode; generated
-#    seeds for the decoder and for the tiny models of the full decode.
+#    seeds for the decoder, for code levels (reader) and for the tiny models of the full decode.
 mkdir -p "$out"
 rm -rf "$seeds"
 mkdir -p "$seeds"
 case "$target" in
   reader)
     cp "$repo"/tests/data/golden/*.vqz "$seeds"/
-    cp "$repo"/tests/data/regressions/reader-*.vqz "$seeds"/ 2> /dev/null || true ;;
+    cp "$repo"/tests/data/regressions/reader-*.vqz "$seeds"/ 2> /dev/null || true
+    nice -n 10 "${harness[@]}" --seeds "$seeds" ;;
   decoder)
     nice -n 10 "${harness[@]}" --seeds "$seeds" ;;
   decode)

@@ -57,7 +57,7 @@ internal static class DecodeTarget
     }
 
     /// <summary>Seed files: small images coded with the tiny models (gated prior whole-grid and tiled,
-    /// gray and RGB, the unigram prior, a METADATA chunk).</summary>
+    /// gray and RGB, the unigram prior, a METADATA chunk, a LEVELS chunk).</summary>
     public static void WriteSeeds(string directory)
     {
         Directory.CreateDirectory(directory);
@@ -77,6 +77,14 @@ internal static class DecodeTarget
             var options = With(Options, c.Tile, verify: true, c.Metadata);
             var encoded = ImageCodec.encode(catalog, options, FSharpOption<CodecModels>.Some(c.Models), Image(c.W, c.H, c.Channels), CancellationToken.None);
             File.WriteAllBytes(Path.Combine(directory, c.Name + ".vqz"), encoded.Bytes);
+            if (c.Name == "gated-rgb-16x12")
+            {
+                // The same grid as level 1 of a two-level file (spec §4.6; level 2 an empty stream), which
+                // the codec refuses until it decodes levels: the fuzzer starts at the LEVELS chunk.
+                var file = Vqz.read(VqzReaderOptions.Default, encoded.Bytes);
+                var levels = VqzLevels.create(file.Header, file.Chunks, [file.Payload, ReadOnlyMemory<byte>.Empty]);
+                File.WriteAllBytes(Path.Combine(directory, c.Name + "-levels.vqz"), Vqz.write(levels));
+            }
         }
     }
 

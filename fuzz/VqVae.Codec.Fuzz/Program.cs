@@ -4,7 +4,7 @@ using VqVae.Codec.Fuzz;
 // vqz fuzz harnesses for AFL++ (fuzz/README.md):
 //   VqVae.Codec.Fuzz <reader|decoder|decode>                 run under afl-fuzz (input on stdin)
 //   VqVae.Codec.Fuzz <target> --replay <files or folders…>  run inputs once each, report every outcome
-//   VqVae.Codec.Fuzz <decoder|decode> --seeds <folder>       write seed inputs for the target
+//   VqVae.Codec.Fuzz <target> --seeds <folder>                 write seed inputs for the target
 var targets = new Dictionary<string, Action<byte[]>>
 {
     ["reader"] = ReaderTarget.Run,
@@ -26,7 +26,7 @@ if (args.Length >= 2 && args[1] == "--seeds")
 {
     if (args[0] == "decoder") DecoderSeeds.Write(args[2]);
     else if (args[0] == "decode") DecodeTarget.WriteSeeds(args[2]);
-    else { Console.Error.WriteLine("the reader's seeds are the golden files"); return 2; }
+    else ReaderSeeds.Write(args[2]);                  // the reader's seeds: the golden files and these
     return 0;
 }
 

@@ -90,6 +90,9 @@ internal static class ReaderTarget
             end = c.Offset + 1 + c.DataLength;
         }
         FuzzInput.Check(read.File.Payload.Span.SequenceEqual(data.AsSpan((int)p.PayloadOffset, (int)p.PayloadLength)), "the payload is not the bytes before the checksum");
+        var streams = VqzLevels.streams(read.File);
+        FuzzInput.Check(streams.Length == VqzLevels.count(read.File) && streams.Length is >= 1 and <= 16, "the level streams are not 1 to 16, one per level");
+        FuzzInput.Check(streams.Sum(s => (long)s.Length) == p.PayloadLength, "the level streams do not tile the payload");
     }
 
     private static bool SameFile(VqzFile a, VqzFile b)
@@ -105,6 +108,7 @@ internal static class ReaderTarget
         (VqzChunk.EmbeddedModels x, VqzChunk.EmbeddedModels y) => x.Item.Length == y.Item.Length
             && x.Item.Zip(y.Item).All(m => m.First.Role.Equals(m.Second.Role) && m.First.Data.Span.SequenceEqual(m.Second.Data.Span)),
         (VqzChunk.GridChecksum x, VqzChunk.GridChecksum y) => x.Item == y.Item,
+        (VqzChunk.Levels x, VqzChunk.Levels y) => x.Item.Equals(y.Item),
         (VqzChunk.UnknownOptional x, VqzChunk.UnknownOptional y) => x.chunkType == y.chunkType && x.data.Span.SequenceEqual(y.data.Span),
         _ => false,
     };

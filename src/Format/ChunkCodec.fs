@@ -138,7 +138,8 @@ module internal ChunkCodec =
 
     let private maxDataLength (limits: VqzLimits) (typeCode: byte) =
         if typeCode = VqzLayout.EmbeddedModelsChunk then
-            2L * (int64 limits.MaxEmbeddedModelBytes + 16L)
+            // One entry per role (three since the level prior, spec §4.4), each at most this long.
+            3L * (int64 limits.MaxEmbeddedModelBytes + 16L)
         else
             int64 limits.MaxChunkBytes
 
@@ -167,7 +168,7 @@ module internal ChunkCodec =
             let maximum = maxDataLength limits typeCode
 
             let limitName =
-                if typeCode = VqzLayout.EmbeddedModelsChunk then "2 * (MaxEmbeddedModelBytes + 16)" else "MaxChunkBytes"
+                if typeCode = VqzLayout.EmbeddedModelsChunk then "3 * (MaxEmbeddedModelBytes + 16)" else "MaxChunkBytes"
 
             do!
                 require (length <= maximum) (fun () ->

@@ -19,7 +19,7 @@ let private staticTag3 () =
     ModelsTag.OfDigests(d ModelRole.Autoencoder, d ModelRole.Prior, d ModelRole.LevelPrior)
 
 /// The worked example of spec §4.6: 8 x 8 grayscale, three levels of 3, 0 and 2 stream bytes.
-let private specExample () =
+let specExample () =
     let h = { header 8 8 with ModelsTag = staticTag3 () }
     VqzLevels.create h [] [| ReadOnlyMemory(hex "A1A2A3"); ReadOnlyMemory.Empty; ReadOnlyMemory(hex "C1C2") |]
 
@@ -261,7 +261,7 @@ let ``the writer and the constructors refuse what LEVELS cannot hold`` () =
 
 /// A larger levels file: model names of all three roles, metadata, grid checksum, streams with a
 /// two-byte length and an empty one.
-let private richExample () =
+let richExample () =
     let digest (s: string) = Sha256Digest.Of(ReadOnlySpan(Encoding.UTF8.GetBytes s))
     let names = VqzChunk.ModelNames [ for r in [ ModelRole.Autoencoder; ModelRole.Prior; ModelRole.LevelPrior ] -> { Role = r; Name = string r; Digest = digest (string r) } ]
     let streams = [| Array.init 130 byte; [||]; Array.init 7 (fun i -> byte (200 + i)); [| 0x55uy |] |]
@@ -315,3 +315,19 @@ let ``random mutations of levels files give only VqzFormatException`` () =
             | _ -> if b.Count > 1 then b.RemoveAt(rng.Next b.Count)
 
         readsCleanly (b.ToArray())
+
+[<Fact>]
+let ``the errors the spec derives from its LEVELS example`` () =
+    let patched (at: int) (value: byte) =
+        let bytes = hex specExampleBytes
+        bytes[at] <- value
+        readError VqzReaderOptions.Default (withChecksum bytes)
+
+    patched 0x0F 0x01uy |> expectCorrupt 0x0FL "chunks[0].levels.count"
+    patched 0x10 0x06uy |> expectCorrupt 0x10L "chunks[0].levels.lengths[0]"
+    let e = patched 0x03 0x10uy
+    Assert.Equal(VqzErrorKind.UnsupportedRequiredChunk, e.Kind)
+    Assert.Equal(0x0DL, e.Offset)
+
+/// Files with LEVELS for the robustness tests of other modules (MutationTests).
+let levelsSamples () = [| Vqz.write (specExample ()); richExample () |]

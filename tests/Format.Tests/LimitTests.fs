@@ -67,6 +67,21 @@ let ``chunk counts and sizes are checked against the limits before reading them`
     Assert.Equal("chunks[0].embeddedModels[0].length", e.Path)
 
 [<Fact>]
+let ``an EMBEDDED-MODELS chunk may hold three models of MaxEmbeddedModelBytes, and no more`` () =
+    let options = { VqzReaderOptions.Default with Limits = { VqzLimits.Default with MaxEmbeddedModelBytes = 100 } }
+    // An unknown chunk of the given length retyped as EMBEDDED-MODELS: its length is checked first.
+    let retyped (length: int) =
+        let bytes = Vqz.write (file 8 8 [ VqzChunk.UnknownOptional(0x40uy, ReadOnlyMemory(Array.zeroCreate length)) ] [||])
+        bytes[13] <- VqzLayout.EmbeddedModelsChunk
+        readError options (withChecksum bytes)
+
+    Assert.NotEqual(VqzErrorKind.LimitExceeded, (retyped 348).Kind)     // 3 * (100 + 16)
+    let e = retyped 349
+    Assert.Equal(VqzErrorKind.LimitExceeded, e.Kind)
+    Assert.Equal("chunks[0].length", e.Path)
+    Assert.Equal("349 exceeds the limit 3 * (MaxEmbeddedModelBytes + 16) = 348", e.Reason)
+
+[<Fact>]
 let ``a declared length beyond the data is truncated, not allocated`` () =
     // Chunk section by hand: one chunk of type 0x40 declaring 2^31 - 2 bytes with 3 present.
     let head = (Vqz.write (file 8 8 [ VqzChunk.UnknownOptional(0x40uy, ReadOnlyMemory [| 9uy |]) ] [||]))

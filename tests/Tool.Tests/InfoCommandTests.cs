@@ -32,6 +32,30 @@ public sealed class InfoCommandTests
     }
 
     [Fact]
+    public async Task Table_and_json_show_the_code_levels_and_their_stream_lengths()
+    {
+        // The worked example of spec/vqz.md §4.6: three levels of 3, 0 and 2 stream bytes.
+        var path = Path.Combine(Path.GetTempPath(), $"vqz-info-levels-{Guid.NewGuid():N}.vqz");
+        File.WriteAllBytes(path, Convert.FromHexString("56515a11800108083a7f34b6018403030300a1a2a3c1c28d36a5a8"));
+        try
+        {
+            var (code, output, _) = await Run("info", path);
+            Assert.Equal(ExitCodes.Ok, code);
+            Assert.Contains("levels=3 streamLengths=[3,0,2]", output);
+            (code, output, _) = await Run("info", "--json", path);
+            Assert.Equal(ExitCodes.Ok, code);
+            using var json = JsonDocument.Parse(output);
+            var chunk = json.RootElement.GetProperty("chunks")[0];
+            Assert.Equal("levels", chunk.GetProperty("type").GetString());
+            Assert.Equal([3, 0, 2], chunk.GetProperty("streamLengths").EnumerateArray().Select(e => e.GetInt32()));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task A_truncated_file_exits_with_bad_input_and_names_the_offset()
     {
         var path = Path.Combine(Path.GetTempPath(), $"vqz-info-{Guid.NewGuid():N}.vqz");

@@ -110,7 +110,7 @@ internal static class InfoCommand
                 ? string.Join("\n", entries.EnumerateObject().Select(e => $"{e.Name} = {e.Value}"))
                 : chunk.TryGetProperty("models", out var models)
                     ? string.Join("\n", models.EnumerateArray().Select(Model))
-                    : "";
+                    : Fields(chunk);
             table.AddRow(
                 Markup.Escape(chunk.GetProperty("type").GetString() ?? ""),
                 chunk.GetProperty("offset").ToString(),
@@ -122,4 +122,12 @@ internal static class InfoCommand
 
     private static string Model(JsonElement m) =>
         string.Join(" ", m.EnumerateObject().Select(p => $"{p.Name}={p.Value}"));
+
+    /// <summary>A chunk's own fields (crc32c of a grid checksum; levels and streamLengths of LEVELS), one line.</summary>
+    private static string Fields(JsonElement chunk) =>
+        string.Join(" ", chunk.EnumerateObject()
+            .Where(p => p.Name is not ("type" or "offset" or "dataLength"))
+            .Select(p => p.Value.ValueKind == JsonValueKind.Array
+                ? $"{p.Name}=[{string.Join(",", p.Value.EnumerateArray().Select(v => v.ToString()))}]"
+                : $"{p.Name}={p.Value}"));
 }
