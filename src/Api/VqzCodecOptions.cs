@@ -13,6 +13,8 @@ public enum VqzQuality
     Medium,
     /// <summary>Downsampling 4.</summary>
     High,
+    /// <summary>The most code levels the installed presets send (where a preset for it is installed).</summary>
+    Max,
 }
 
 /// <summary>Where the VQ-VAE's networks run. The prior always runs on the CPU (it must be bit-exact).</summary>
@@ -90,6 +92,9 @@ public sealed record VqzCodecOptions
     public VqzGridChecksum GridChecksum { get; init; } =
         Defaults.GridChecksum.IsAlways ? VqzGridChecksum.Always : Defaults.GridChecksum.IsNever ? VqzGridChecksum.Never : VqzGridChecksum.Auto;
 
+    /// <summary>Code levels to send (1 = the first grid only): the rate knob of models with levels; null takes the preset's.</summary>
+    public int? Levels { get; init; }
+
     /// <summary>Most pixels of an image encoded or a file decoded (width x height), checked before any work (the networks need about 1 KB a pixel).</summary>
     public long MaxPixels { get; init; } = Defaults.MaxPixels;
 
@@ -98,14 +103,17 @@ public sealed record VqzCodecOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPixels, nameof(MaxPixels));
+        if (Levels is { } levels && (levels < 1 || levels > 16))
+            throw new ArgumentOutOfRangeException(nameof(Levels), levels, "code levels are 1 to 16");
         if (TileSide is { } side && side != 0 && (side < 4 || side > 256 || (side & (side - 1)) != 0))
             throw new ArgumentOutOfRangeException(nameof(TileSide), side, "a tile side is 0 (whole grid) or a power of two from 4 to 256");
         return new CodecOptions(
-            Quality switch { VqzQuality.Low => Pipeline.Quality.Low, VqzQuality.Medium => Pipeline.Quality.Medium, _ => Pipeline.Quality.High },
+            Quality switch { VqzQuality.Low => Pipeline.Quality.Low, VqzQuality.Medium => Pipeline.Quality.Medium, VqzQuality.Max => Pipeline.Quality.Max, _ => Pipeline.Quality.High },
             Device == VqzDevice.Cuda ? ComputeDevice.Cuda : ComputeDevice.Cpu,
             Verify,
             Threads,
             TileSide is { } t ? FSharpOption<int>.Some(t) : FSharpOption<int>.None,
+            Levels is { } n ? FSharpOption<int>.Some(n) : FSharpOption<int>.None,
             EmbedModels,
             ModelNames switch { VqzModelNames.Always => ModelNamesPolicy.Always, VqzModelNames.Never => ModelNamesPolicy.Never, _ => ModelNamesPolicy.UnlessBuiltIn },
             ListModule.OfSeq(Metadata.Select(m => Tuple.Create(m.Key, m.Value))),
@@ -115,5 +123,5 @@ public sealed record VqzCodecOptions
     }
 
     private static VqzQuality FromQuality(Pipeline.Quality q) =>
-        q.IsLow ? VqzQuality.Low : q.IsMedium ? VqzQuality.Medium : VqzQuality.High;
+        q.IsLow ? VqzQuality.Low : q.IsMedium ? VqzQuality.Medium : q.IsMax ? VqzQuality.Max : VqzQuality.High;
 }

@@ -65,8 +65,8 @@ let ``a decoder with a wrong evaluator is caught by the grid checksum`` () =
     let shape: VqVae.Codec.Entropy.GridShape = { Height = read.File.Header.LatentHeight; Width = read.File.Header.LatentWidth }
     let decodeWith weights = (PriorCoding.decodeGrids models.Prior.Prior (Some weights) 8 1 shape [| read.File.Payload |] none)[0]
     Assert.Equal<int[]>(encoded.Codes, decodeWith right)
-    ImageCodec.checkGrid read (decodeWith right)
+    ImageCodec.checkGrid read [| decodeWith right |]
     let grid = decodeWith wrong
     Assert.NotEqual<int[]>(encoded.Codes, grid)
-    let e = Assert.Throws<VqzFormatException>(fun () -> ImageCodec.checkGrid read grid)
+    let e = Assert.Throws<VqzFormatException>(fun () -> ImageCodec.checkGrid read [| grid |])
     Assert.Equal(VqzErrorKind.GridChecksumMismatch, e.Kind)

@@ -158,21 +158,22 @@ let ``a VQ-VAE of one image channel is not codable`` () =
     Assert.Equal(ModelProblem.NotCodable, e.Problem)
     Assert.Contains("1 image channel", e.Message)
 
-/// The Format layer reads LEVELS (spec §4.6); until the codec decodes levels, a file with them gets
-/// *unsupported required chunk* at the chunk, as before, and not a misleading missing-model error.
+/// A file whose LEVELS chunk asks for more levels than its models code (here: a pair with no level prior,
+/// whose tag no conforming writer puts beside LEVELS) is corrupt at the chunk's count, not a missing-model
+/// error; a static model set (spec §8.2) has no levels: *unsupported required chunk* there.
 [<Fact>]
-let ``a file with code levels is refused as an unsupported required chunk`` () =
+let ``a file with more code levels than its models code is refused at the LEVELS chunk`` () =
     use catalog = TinyModels.catalog 0
     let encoded = ImageCodec.encode catalog options None (image 32 32 3) none
     let file = Vqz.read VqzReaderOptions.Default (ReadOnlyMemory encoded.Bytes)
     let levels = Vqz.write (VqzLevels.create file.Header file.Chunks [| file.Payload; ReadOnlyMemory.Empty |])
-    let check (f: unit -> obj) =
-        let e = Assert.Throws<VqzFormatException>(fun () -> f () |> ignore)
-        Assert.Equal(VqzErrorKind.UnsupportedRequiredChunk, e.Kind)
-        Assert.Equal("chunks[0].type", e.Path)
-        Assert.Equal(int64 (Vqz.readDetailed VqzReaderOptions.Default (ReadOnlyMemory levels)).Placement.HeaderLength + 1L, e.Offset)
-
-    check (fun () -> ImageCodec.decode catalog options VqzReaderOptions.Default (ReadOnlyMemory levels) none :> obj)
-    check (fun () -> ImageCodec.tryDecodeStaticGrid catalog VqzReaderOptions.Default (ReadOnlyMemory levels) none :> obj)
+    let e = Assert.Throws<VqzFormatException>(fun () -> ImageCodec.decode catalog options VqzReaderOptions.Default (ReadOnlyMemory levels) none |> ignore)
+    Assert.Equal(VqzErrorKind.Corrupt, e.Kind)
+    Assert.Equal("chunks[0].levels.count", e.Path)
+    Assert.Contains("2 code levels", e.Message)
+    Assert.Contains("at most 1", e.Message)
+    let s = Assert.Throws<VqzFormatException>(fun () -> ImageCodec.tryDecodeStaticGrid catalog VqzReaderOptions.Default (ReadOnlyMemory levels) none |> ignore)
+    Assert.Equal(VqzErrorKind.UnsupportedRequiredChunk, s.Kind)
+    Assert.Equal("chunks[0].type", s.Path)
     // One level through the same function is the file the codec wrote, byte for byte.
     Assert.Equal<byte[]>(encoded.Bytes, Vqz.write (VqzLevels.create file.Header file.Chunks [| file.Payload |]))

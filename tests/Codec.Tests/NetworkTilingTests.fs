@@ -97,7 +97,7 @@ let ``tiles: the cores cover the grid once, the extended tiles add the margin cu
 
 /// Codes and 8-bit pixels of tiled runs (tile sides in pixels) against the untiled network.
 let private assertTiledEqualsUntiled (models: CodecModels) (img: RgbImage) (tileSides: int list) =
-    let codes = (ImageCodec.analyse models untiled [| img |])[0]
+    let codes = (ImageCodec.analyse models untiled 1 [| img |]).[0].[0]
     let f = models.Downsampling.Factor
     let header =
         {
@@ -110,15 +110,15 @@ let private assertTiledEqualsUntiled (models: CodecModels) (img: RgbImage) (tile
             Coding = CodingScheme.RangeCoder16
             ModelsTag = models.Tag
         }
-    let pixels = (ImageCodec.synthesise models untiled header [| codes |])[0]
+    let pixels = (ImageCodec.synthesise models untiled header [| [| codes |] |])[0]
     Assert.Equal(((img.Height + f - 1) / f) * ((img.Width + f - 1) / f), codes.Length)
 
     for side in tileSides do
         let o = { untiled with NetworkTilePixels = side }
         let tile = side / f
         Assert.False(NetworkTiles.IsOneTile(header.LatentHeight, header.LatentWidth, tile), $"tile {side} must split the image")
-        Assert.Equal<int[]>(codes, (ImageCodec.analyse models o [| img |])[0])
-        let tiled = (ImageCodec.synthesise models o header [| codes |])[0]
+        Assert.Equal<int[]>(codes, (ImageCodec.analyse models o 1 [| img |]).[0].[0])
+        let tiled = (ImageCodec.synthesise models o header [| [| codes |] |])[0]
         Assert.Equal((img.Width, img.Height, pixels.SourceChannels), (tiled.Width, tiled.Height, tiled.SourceChannels))
         Assert.Equal<byte[]>(pixels.Pixels, tiled.Pixels)
 

@@ -40,7 +40,7 @@ let catalog (tile: int) =
             ModelSource.ofBytes "test:tiny-unigram.vqp" false (priorBytes 3L PriorKind.Unigram v)
         ]
 
-    let presets = [ { Quality = Quality.High; MaxSide = None; VqVae = "tiny-f4"; Prior = "tiny-gated-pixelcnn"; TileSide = tile } ]
+    let presets = [ { Quality = Quality.High; MaxSide = None; VqVae = "tiny-f4"; Prior = "tiny-gated-pixelcnn"; TileSide = tile; Levels = 1; LevelPrior = None } ]
     ModelCatalog.create sources presets
 
 /// A deterministic test image of width x height: smooth gradients and a few edges.

@@ -9,21 +9,25 @@ type Quality =
     | Medium
     /// Downsampling 4.
     | High
+    /// The most code levels the catalogue's presets send (see the catalogue's presets).
+    | Max
 
-    /// "low", "medium" or "high".
+    /// "low", "medium", "high" or "max".
     override this.ToString() =
         match this with
         | Low -> "low"
         | Medium -> "medium"
         | High -> "high"
+        | Max -> "max"
 
-    /// Parses "low", "medium" or "high".
+    /// Parses "low", "medium", "high" or "max".
     static member Parse(text: string) =
         match text.ToLowerInvariant() with
         | "low" -> Low
         | "medium" -> Medium
         | "high" -> High
-        | other -> invalidArg (nameof text) $"unknown quality '{other}': expected low, medium or high"
+        | "max" -> Max
+        | other -> invalidArg (nameof text) $"unknown quality '{other}': expected low, medium, high or max"
 
 /// Where the VQ-VAE's networks run. The prior always runs on the CPU (it must be bit-exact, spec/prior.md).
 [<RequireQualifiedAccess>]
@@ -76,6 +80,9 @@ type CodecOptions =
         Threads: int
         /// Prior tile side in codes (0 = whole grid); None takes the preset's.
         TileSide: int option
+        /// Code levels sent (1 = the first grid only, up to the VQ-VAE's levels): the rate knob of a model
+        /// with levels (docs/levels.md); None takes the preset's.
+        Levels: int option
         /// Carry the model files in the .vqz (EMBEDDED-MODELS chunk, LZ4).
         EmbedModels: bool
         /// When to write model names and digests.
@@ -104,6 +111,7 @@ type CodecOptions =
             Verify = true
             Threads = 0
             TileSide = None
+            Levels = None
             EmbedModels = false
             ModelNames = ModelNamesPolicy.UnlessBuiltIn
             Metadata = []

@@ -29,8 +29,8 @@ type EncodedImage =
         Bytes: byte[]
         /// Its header.
         Header: VqzHeader
-        /// The code grid (raster order, LatentHeight x LatentWidth).
-        Codes: int[]
+        /// The code grids of its levels, level 1 first (each raster order, LatentHeight x LatentWidth).
+        Grids: int[][]
         /// The models that coded it.
         Models: CodecModels
         /// The decoder's image, when the file was verified by decoding it.
@@ -39,6 +39,9 @@ type EncodedImage =
         Timings: CodecTimings
     }
 
+    /// The level-1 code grid.
+    member this.Codes = this.Grids[0]
+
 /// One decoded image.
 type DecodedImage =
     {
@@ -46,18 +49,22 @@ type DecodedImage =
         Image: RgbImage
         /// The file's header.
         Header: VqzHeader
-        /// The decoded code grid.
-        Codes: int[]
+        /// The decoded code grids of its levels, level 1 first.
+        Grids: int[][]
         /// The models that decoded it.
         Models: CodecModels
         /// Where the time went.
         Timings: CodecTimings
     }
 
+    /// The level-1 code grid.
+    member this.Codes = this.Grids[0]
+
 /// The image codec (a thin facade over the pieces):
 ///
-///   encode:  image --pad--> VQ-VAE encoder + nearest prototype --> code grid
-///                     --prior (deterministic, tiled) + range coder--> payload
+///   encode:  image --pad--> VQ-VAE encoder + nearest prototype --> code grid (and residual levels)
+///                     --prior (deterministic, tiled) + range coder--> payload (level 1)
+///                     --level prior (deterministic, checkerboard) + range coder--> one stream per further level
 ///                     --header, chunks, CRC-32C--> .vqz bytes  [--decode again--> verified]
 ///   decode:  .vqz bytes --parse--> header (models tag) --catalogue--> models
 ///                     --prior + range decoder, step by step--> code grid
@@ -118,7 +125,7 @@ module ImageCodec =
             finally
                 torch.set_num_threads before
 
-    let private analyseWith (models: CodecModels) (options: CodecOptions) (images: RgbImage[]) : int[][] =
+    let private analyseWith (models: CodecModels) (options: CodecOptions) (levels: int) (images: RgbImage[]) : int[][][] =
         let network = models.VqVae.Network
         let dev = device options
         network.``to``(dev) |> ignore
@@ -129,17 +136,24 @@ module ImageCodec =
         if NetworkTiles.IsOneTile(latents images[0].Height, latents images[0].Width, tile) then
             // One tile: the whole batch through the network at once (the files of before tiling, byte for byte).
             use scope = torch.NewDisposeScope()
-            let x = ImageTensors.ToTensor(images, dev)
-            let codes = network.EncodeToCodes(Padding.ToMultiple(x, f))
-            let all = codes.cpu().to_type(torch.ScalarType.Int32).data<int>().ToArray()
-            let n = all.Length / images.Length
-            Array.init images.Length (fun i -> Array.sub all (i * n) n)
-        else
-            images |> Array.map (fun image -> (NetworkTiles.Encode(network, image, 1, tile, dev))[0])
+            let x = Padding.ToMultiple(ImageTensors.ToTensor(images, dev), f)
+            let grids = if levels = 1 then [| network.EncodeToCodes x |] else network.EncodeToLevels(x, levels)
 
-    /// The code grids of same-sized images under the VQ-VAE (edge-padded to a multiple of the downsampling).
-    let analyse (models: CodecModels) (options: CodecOptions) (images: RgbImage[]) : int[][] =
-        onNetworkThreads options (fun () -> analyseWith models options images)
+            let perLevel =
+                grids
+                |> Array.map (fun codes ->
+                    let all = codes.cpu().to_type(torch.ScalarType.Int32).data<int>().ToArray()
+                    let n = all.Length / images.Length
+                    Array.init images.Length (fun i -> Array.sub all (i * n) n))
+
+            Array.init images.Length (fun i -> perLevel |> Array.map (fun level -> level[i]))
+        else
+            images |> Array.map (fun image -> NetworkTiles.Encode(network, image, levels, tile, dev))
+
+    /// The code grids of the first `levels` levels of same-sized images under the VQ-VAE (edge-padded to a
+    /// multiple of the downsampling): per image, level 1 first.
+    let analyse (models: CodecModels) (options: CodecOptions) (levels: int) (images: RgbImage[]) : int[][][] =
+        onNetworkThreads options (fun () -> analyseWith models options levels images)
 
     let private toGray (image: RgbImage) =
         let p = image.Pixels
@@ -152,7 +166,7 @@ module ImageCodec =
 
         RgbImage(image.Width, image.Height, p, SourceChannels = 1)
 
-    let private synthesiseWith (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (grids: int[][]) : RgbImage[] =
+    let private synthesiseWith (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (grids: int[][][]) : RgbImage[] =
         let network = models.VqVae.Network
         let dev = device options
         network.``to``(dev) |> ignore
@@ -161,14 +175,20 @@ module ImageCodec =
         let images =
             if NetworkTiles.IsOneTile(header.LatentHeight, header.LatentWidth, tile) then
                 use scope = torch.NewDisposeScope()
-                let flat = grids |> Array.collect (Array.map int64)
-                let codes = torch.tensor(flat, ReadOnlySpan [| int64 grids.Length; int64 header.LatentHeight; int64 header.LatentWidth |], device = dev)
-                let pixels = network.DecodeCodes(codes)
+                let levels = grids[0].Length
+
+                let codesOf (level: int) =
+                    let flat = grids |> Array.collect (fun g -> Array.map int64 g[level])
+                    torch.tensor(flat, ReadOnlySpan [| int64 grids.Length; int64 header.LatentHeight; int64 header.LatentWidth |], device = dev)
+
+                let pixels =
+                    if levels = 1 then network.DecodeCodes(codesOf 0) else network.DecodeLevels(Array.init levels codesOf)
+
                 let cropped = pixels.narrow(2, 0L, int64 header.Height).narrow(3, 0L, int64 header.Width)
                 ImageTensors.ToImages cropped
             else
                 grids
-                |> Array.map (fun grid -> NetworkTiles.Decode(network, [| grid |], header.LatentHeight, header.LatentWidth, header.Width, header.Height, tile, dev))
+                |> Array.map (fun levels -> NetworkTiles.Decode(network, levels, header.LatentHeight, header.LatentWidth, header.Width, header.Height, tile, dev))
 
         images
         |> Array.map (fun image ->
@@ -176,16 +196,22 @@ module ImageCodec =
             | ColourModel.Rgb -> image
             | ColourModel.Grayscale -> toGray image)
 
-    /// The images that code grids of one header shape decode to, cropped to the header's size.
-    let synthesise (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (grids: int[][]) : RgbImage[] =
+    /// The images that code grids of one header shape decode to (per image, its levels' grids, level 1
+    /// first; every image the same number of levels), cropped to the header's size.
+    let synthesise (models: CodecModels) (options: CodecOptions) (header: VqzHeader) (grids: int[][][]) : RgbImage[] =
         onNetworkThreads options (fun () -> synthesiseWith models options header grids)
 
-    let private chunksFor (options: CodecOptions) (models: CodecModels) =
+    /// The chunks every file of `levels` levels coded with `models` shares (the LEVELS chunk is made from
+    /// the streams, VqzLevels.create); the level prior is named and embedded only beside LEVELS (levels > 1).
+    let private chunksFor (options: CodecOptions) (models: CodecModels) (levels: int) =
+        let levelPrior = if levels > 1 then models.LevelPriorSource else None
+
         let names =
             match options.ModelNames with
             | ModelNamesPolicy.Never -> false
             | ModelNamesPolicy.Always -> true
-            | ModelNamesPolicy.UnlessBuiltIn -> not (models.VqVaeSource.BuiltIn && models.PriorSource.BuiltIn)
+            | ModelNamesPolicy.UnlessBuiltIn ->
+                not (models.VqVaeSource.BuiltIn && models.PriorSource.BuiltIn && levelPrior |> Option.forall (fun l -> l.BuiltIn))
 
         [
             if not options.Metadata.IsEmpty then
@@ -193,14 +219,16 @@ module ImageCodec =
             if names then
                 VqzChunk.ModelNames
                     [
-                        { Role = ModelRole.Autoencoder; Name = models.VqVaeSource.Name; Digest = models.VqVaeSource.Digest }
-                        { Role = ModelRole.Prior; Name = models.PriorSource.Name; Digest = models.PriorSource.Digest }
+                        yield { Role = ModelRole.Autoencoder; Name = models.VqVaeSource.Name; Digest = models.VqVaeSource.Digest }
+                        yield { Role = ModelRole.Prior; Name = models.PriorSource.Name; Digest = models.PriorSource.Digest }
+                        for l in Option.toList levelPrior -> { Role = ModelRole.LevelPrior; Name = l.Name; Digest = l.Digest }
                     ]
             if options.EmbedModels then
                 VqzChunk.EmbeddedModels
                     [
-                        { Role = ModelRole.Autoencoder; Data = ReadOnlyMemory models.VqVaeSource.Bytes }
-                        { Role = ModelRole.Prior; Data = ReadOnlyMemory models.PriorSource.Bytes }
+                        yield { Role = ModelRole.Autoencoder; Data = ReadOnlyMemory models.VqVaeSource.Bytes }
+                        yield { Role = ModelRole.Prior; Data = ReadOnlyMemory models.PriorSource.Bytes }
+                        for l in Option.toList levelPrior -> { Role = ModelRole.LevelPrior; Data = ReadOnlyMemory l.Bytes }
                     ]
         ]
 
@@ -265,21 +293,30 @@ module ImageCodec =
         models.CheckCodable()
         PriorCoding.decodeGrids models.Prior.Prior models.GatedWeights tileSide options.EffectiveThreads shape payloads cancel
 
-    /// Raises GridChecksumMismatch when the file carries a GRID-CHECKSUM (spec §4.5) that the decoded grid
-    /// does not give: the decoder did not decode what the encoder coded, so no pixels are made from it.
-    let checkGrid (read: VqzReadResult) (grid: int[]) =
+    /// The streams of levels 2 .. n for the grids of levels 1 .. n of one image (none for one level).
+    let private codeFurtherLevels (models: CodecModels) (options: CodecOptions) (shape: GridShape) (grids: int[][]) cancel =
+        if grids.Length = 1 then
+            [||]
+        else
+            match models.LevelCoding with
+            | Some(weights, tables) -> LevelCoding.encodeLevels weights tables options.EffectiveThreads shape grids cancel
+            | None -> invalidOp $"{grids.Length} levels need a level prior; {models} has none"
+
+    /// Raises GridChecksumMismatch when the file carries a GRID-CHECKSUM (spec §4.5) that the decoded grids
+    /// (every level, in order) do not give: the decoder did not decode what the encoder coded, so no pixels are made from them.
+    let checkGrid (read: VqzReadResult) (grids: int[][]) =
         List.zip read.File.Chunks read.Placement.Chunks
         |> List.iteri (fun i (chunk, place) ->
             match chunk with
             | VqzChunk.GridChecksum stored ->
-                let computed = GridChecksum.compute [ grid ]
+                let computed = GridChecksum.compute (List.ofArray grids)
 
                 if computed <> stored then
                     raise (VqzFormatException(FormatError.GridChecksumMismatch(place.Offset, $"chunks[{i}].gridChecksum", stored, computed)))
             | _ -> ())
 
-    /// Refuses a file with code levels (a LEVELS chunk, spec §4.6), which this codec does not decode yet:
-    /// *unsupported required chunk* at the chunk, what it got before the Format layer knew the chunk.
+    /// Refuses a file with code levels (a LEVELS chunk, spec §4.6) where levels have no meaning (a static
+    /// model set, spec §8.2): *unsupported required chunk* at the chunk.
     let refuseLevels (read: VqzReadResult) =
         List.zip read.File.Chunks read.Placement.Chunks
         |> List.iteri (fun i (chunk, place) ->
@@ -307,12 +344,28 @@ module ImageCodec =
         let reads = files |> Array.map (Vqz.readDetailed reader)
 
         for r in reads do
-            refuseLevels r
             checkPixels options r.File.Header.Width r.File.Header.Height
 
         let parsed = reads |> Array.map (fun r -> r.File)
         let models = reads |> Array.map (modelsFor catalog)
+        let streams = parsed |> Array.map VqzLevels.streams
         let results = Array.zeroCreate<DecodedImage> files.Length
+
+        // A file's levels must be ones its models code: a LEVELS file names a level prior in its tag (spec §3.6).
+        for i in 0 .. parsed.Length - 1 do
+            let n = streams[i].Length
+
+            if n > models[i].MaxLevels then
+                let at, path =
+                    List.zip parsed[i].Chunks reads[i].Placement.Chunks
+                    |> List.indexed
+                    |> List.tryPick (fun (c, (chunk, place)) ->
+                        match chunk with
+                        | VqzChunk.Levels _ -> Some(place.Offset, $"chunks[{c}].levels.count")
+                        | _ -> None)
+                    |> Option.defaultValue (int64 VqzLayout.LayoutOffset, "chunks")
+
+                raise (VqzFormatException(FormatError.Corrupt(at, path, $"the file has {n} code levels; its models ({models[i]}) code at most {models[i].MaxLevels}")))
 
         for i in 0 .. parsed.Length - 1 do
             if models[i].Downsampling <> parsed[i].Header.Downsampling then
@@ -328,7 +381,7 @@ module ImageCodec =
 
         let groups =
             [| 0 .. files.Length - 1 |]
-            |> Array.groupBy (fun i -> let h = parsed[i].Header in struct (models[i].Tag, h.Width, h.Height, h.Tiling, h.Colour))
+            |> Array.groupBy (fun i -> let h = parsed[i].Header in struct (models[i].Tag, h.Width, h.Height, h.Tiling, h.Colour, streams[i].Length))
 
         for _, members in groups do
             let first = parsed[members[0]].Header
@@ -338,7 +391,18 @@ module ImageCodec =
                 let header = parsed[chunk[0]].Header
                 let shape = { Height = header.LatentHeight; Width = header.LatentWidth }
                 let clock = Stopwatch.StartNew()
-                let grids = decodeGrids models[chunk[0]] options (tileSideOf header.Tiling) shape (chunk |> Array.map (fun i -> parsed[i].Payload)) cancel
+                let m = models[chunk[0]]
+                let level1 = decodeGrids m options (tileSideOf header.Tiling) shape (chunk |> Array.map (fun i -> streams[i][0])) cancel
+
+                // Levels 2 .. n, file by file: each level's checkerboard prior sees the levels before it.
+                let grids =
+                    chunk
+                    |> Array.mapi (fun j i ->
+                        match m.LevelCoding with
+                        | Some(weights, tables) when streams[i].Length > 1 ->
+                            LevelCoding.decodeLevels weights tables options.EffectiveThreads shape level1[j] (streams[i][1..]) cancel
+                        | _ -> [| level1[j] |])
+
                 chunk |> Array.iteri (fun j i -> checkGrid reads[i] grids[j])
                 let entropyMs = elapsedMs clock / float chunk.Length
                 clock.Restart()
@@ -351,7 +415,7 @@ module ImageCodec =
                         {
                             Image = images[j]
                             Header = parsed[i].Header
-                            Codes = grids[j]
+                            Grids = grids[j]
                             Models = models[i]
                             Timings = { NetworkMs = networkMs; EntropyMs = entropyMs; VerifyMs = 0.0 }
                         })
@@ -378,15 +442,24 @@ module ImageCodec =
             let shape = { Height = file.Header.LatentHeight; Width = file.Header.LatentWidth }
             file.Header, GridCoding.decodeGrid model shape file.Payload cancel)
 
-    /// Encodes many images: each with `models`, or the preset for its quality and size; images of one
-    /// size and models go through the networks and the prior together.
+    /// Encodes many images: each with `models`, or the preset for its quality and size, sending
+    /// options.Levels code levels (or the preset's; 1 with explicit models); images of one size, models and
+    /// level count go through the networks and the level-1 prior together.
     let encodeMany (catalog: ModelCatalog) (options: CodecOptions) (models: CodecModels option) (images: RgbImage[]) (cancel: CancellationToken) : EncodedImage[] =
+        let checkLevels (m: CodecModels) (levels: int) =
+            if levels < 1 || levels > m.MaxLevels then
+                raise (VqVae.Codec.Models.InvalidOptionsException $"--levels {levels}: the models {m} code 1 to {m.MaxLevels} levels")
+
+            levels
+
         let choice (image: RgbImage) =
             match models with
-            | Some m -> m, defaultArg options.TileSide 0
+            | Some m -> m, defaultArg options.TileSide 0, checkLevels m (defaultArg options.Levels 1)
             | None ->
                 let p = catalog.PresetFor(options.Quality, image.Width, image.Height)
-                catalog.Load(catalog.Find("vqvae", p.VqVae), catalog.Find("prior", p.Prior)), defaultArg options.TileSide p.TileSide
+                let levels = defaultArg options.Levels p.Levels
+                let m = catalog.LoadPreset(p, levels)
+                m, defaultArg options.TileSide p.TileSide, checkLevels m levels
 
         for image in images do
             checkPixels options image.Width image.Height
@@ -396,66 +469,75 @@ module ImageCodec =
 
         let groups =
             [| 0 .. images.Length - 1 |]
-            |> Array.groupBy (fun i -> struct ((fst chosen[i]).Tag, snd chosen[i], images[i].Width, images[i].Height))
+            |> Array.groupBy (fun i -> let m, tile, levels = chosen[i] in struct (m.Tag, tile, levels, images[i].Width, images[i].Height))
 
         for _, members in groups do
-            let m0, _ = chosen[members[0]]
+            let m0, _, _ = chosen[members[0]]
             let latents (pixels: int) = m0.Downsampling.Latents pixels
             let shape0 = { Height = latents images[members[0]].Height; Width = latents images[members[0]].Width }
 
             for chunk in Array.chunkBySize (PriorCoding.gridsPerBatch shape0) members do
-                let m, tileSide = chosen[chunk[0]]
+                let m, tileSide, levels = chosen[chunk[0]]
                 let clock = Stopwatch.StartNew()
-                let grids = analyse m options (chunk |> Array.map (fun i -> images[i]))
+                let grids = analyse m options levels (chunk |> Array.map (fun i -> images[i]))
                 let networkMs = elapsedMs clock / float chunk.Length
                 cancel.ThrowIfCancellationRequested()
                 clock.Restart()
-                let shared = chunksFor options m
+                let shared = chunksFor options m levels
 
-                // Each file's chunks (the shared ones, then its grid's checksum where the policy wants one) and
-                // header (the lowest version those chunks need), computed once per file.
+                // Each file's chunks (the shared ones, then its grids' checksum where the policy wants one),
+                // computed once per file; VqzLevels.create puts LEVELS first and sets the lowest version.
                 let chunks =
                     chunk
                     |> Array.mapi (fun j i ->
                         if options.GridChecksum.Applies(images[i].Width, images[i].Height) then
-                            shared @ [ VqzChunk.GridChecksum(GridChecksum.compute [ grids[j] ]) ]
+                            shared @ [ VqzChunk.GridChecksum(GridChecksum.compute (List.ofArray grids[j])) ]
                         else
                             shared)
 
                 let headers =
                     chunk
-                    |> Array.mapi (fun j i ->
+                    |> Array.map (fun i ->
                         let image = images[i]
 
                         {
-                            Version = FormatVersions.required chunks[j]
+                            Version = FormatVersions.V1_0
                             Width = image.Width
                             Height = image.Height
                             Colour = if image.SourceIsGray then ColourModel.Grayscale else ColourModel.Rgb
                             Downsampling = m.Downsampling
                             Tiling = tiling tileSide
                             Coding = CodingScheme.RangeCoder16
-                            ModelsTag = m.Tag
+                            ModelsTag = m.TagFor levels
                         })
 
                 let shape = { Height = headers[0].LatentHeight; Width = headers[0].LatentWidth }
-                let payloads = codeGrids m options tileSide shape grids cancel
+                let level1 = codeGrids m options tileSide shape (grids |> Array.map (fun g -> g[0])) cancel
 
-                let files =
-                    Array.init chunk.Length (fun j -> Vqz.write { Header = headers[j]; Chunks = chunks[j]; Payload = ReadOnlyMemory payloads[j] })
+                let vqzFiles =
+                    Array.init chunk.Length (fun j ->
+                        let further = codeFurtherLevels m options shape grids[j] cancel
+                        let streams = Array.append [| ReadOnlyMemory level1[j] |] (further |> Array.map ReadOnlyMemory)
+                        VqzLevels.create headers[j] chunks[j] streams)
 
+                let files = vqzFiles |> Array.map Vqz.write
                 let entropyMs = elapsedMs clock / float chunk.Length
                 clock.Restart()
 
                 let reconstructions =
                     if options.Verify then
-                        let decoded = decodeMany (catalog.With [ m.VqVaeSource; m.PriorSource ]) options VqzReaderOptions.Default (files |> Array.map ReadOnlyMemory) cancel
+                        let decoded = decodeMany (catalog.With m.Sources) options VqzReaderOptions.Default (files |> Array.map ReadOnlyMemory) cancel
 
                         decoded
                         |> Array.iteri (fun j d ->
-                            if d.Codes <> grids[j] then
-                                let at = Array.zip d.Codes grids[j] |> Array.findIndex (fun (a, b) -> a <> b)
-                                invalidOp $"verification failed: the decoder read code {d.Codes[at]} at position {at}, the encoder wrote {grids[j][at]}; the file was not written")
+                            for l in 0 .. grids[j].Length - 1 do
+                                if d.Grids.Length <> grids[j].Length || d.Grids[l] <> grids[j][l] then
+                                    let at =
+                                        if d.Grids.Length <> grids[j].Length then -1
+                                        else Array.zip (d.Grids[l]) (grids[j][l]) |> Array.findIndex (fun (a, b) -> a <> b)
+
+                                    invalidOp
+                                        $"verification failed: level {l + 1}: the decoder read {d.Grids.Length} level(s) and code {(if at < 0 then -1 else d.Grids[l][at])} at position {at}, the encoder wrote {grids[j].Length} level(s); the file was not written")
 
                         decoded |> Array.map (fun d -> Some d.Image)
                     else
@@ -468,8 +550,8 @@ module ImageCodec =
                     results[i] <-
                         {
                             Bytes = files[j]
-                            Header = headers[j]
-                            Codes = grids[j]
+                            Header = vqzFiles[j].Header
+                            Grids = grids[j]
                             Models = m
                             Reconstruction = reconstructions[j]
                             Timings = { NetworkMs = networkMs; EntropyMs = entropyMs; VerifyMs = verifyMs }

@@ -21,6 +21,10 @@ type Preset =
         Prior: string
         /// Prior tile side in codes (0 = whole grid).
         TileSide: int
+        /// Code levels sent (1 = the first grid only); more than 1 needs LevelPrior.
+        Levels: int
+        /// Name of the level prior (levels 2 and up), when Levels > 1.
+        LevelPrior: string option
     }
 
 /// A file of a model folder that could not be read (a model file or presets.json), kept so that an
@@ -63,14 +67,23 @@ type ModelCatalog(sources: ModelSource list, presets: Preset list, unreadable: U
     /// A catalogue that also knows `more` model files (e.g. models embedded in a .vqz file).
     member _.With(more: ModelSource list) = new ModelCatalog(more @ sources, presets, unreadable)
 
-    /// The VQ-VAE and prior files whose pair has `tag`.
+    /// The VQ-VAE and prior files whose pair has `tag`, or the VQ-VAE, prior and level prior whose
+    /// triple has it (a file with code levels, spec §3.6).
     member _.TryFindByTag(tag: ModelsTag) =
-        sources
-        |> List.filter (fun s -> s.Kind = "prior")
-        |> List.tryPick (fun prior ->
+        let pairs =
             sources
-            |> List.tryFind (fun v -> v.Kind = "vqvae" && prior.VqVaeDigest = Some v.Digest && ModelsTag.OfDigests(v.Digest, prior.Digest) = tag)
-            |> Option.map (fun v -> v, prior))
+            |> List.filter (fun s -> s.Kind = "prior")
+            |> List.collect (fun prior ->
+                sources |> List.filter (fun v -> v.Kind = "vqvae" && prior.VqVaeDigest = Some v.Digest) |> List.map (fun v -> v, prior))
+
+        match pairs |> List.tryFind (fun (v, p) -> ModelsTag.OfDigests(v.Digest, p.Digest) = tag) with
+        | Some(v, p) -> Some(v, p, None)
+        | None ->
+            pairs
+            |> List.tryPick (fun (v, p) ->
+                sources
+                |> List.tryFind (fun l -> l.Kind = "level-prior" && l.VqVaeDigest = Some v.Digest && ModelsTag.OfDigests(v.Digest, p.Digest, l.Digest) = tag)
+                |> Option.map (fun l -> v, p, Some l))
 
     /// The prior of the static model set (spec §8.2) whose models tag is `tag`: a uniform or unigram
     /// prior model file whose name is the set's name. Such a set has no autoencoder.
@@ -107,16 +120,36 @@ type ModelCatalog(sources: ModelSource list, presets: Preset list, unreadable: U
             raise (VqzModelException(ModelProblem.Missing, None, $"no models are installed for quality '{quality}' at {width}x{height}{unreadableModels ()}")))
 
     /// The loaded pair of `vqvae` and `prior` (cached).
-    member _.Load(vqvae: ModelSource, prior: ModelSource) =
-        let tag = ModelsTag.OfDigests(vqvae.Digest, prior.Digest)
-        loaded.GetOrAdd(tag, fun _ -> lazy (new CodecModels(vqvae, prior))).Value
+    member this.Load(vqvae: ModelSource, prior: ModelSource) = this.Load(vqvae, prior, None)
+
+    /// The loaded models: `vqvae`, `prior` and, for files with code levels, the level prior (cached by the
+    /// models tag they give).
+    member _.Load(vqvae: ModelSource, prior: ModelSource, levelPrior: ModelSource option) =
+        let tag =
+            match levelPrior with
+            | None -> ModelsTag.OfDigests(vqvae.Digest, prior.Digest)
+            | Some l -> ModelsTag.OfDigests(vqvae.Digest, prior.Digest, l.Digest)
+
+        loaded.GetOrAdd(tag, fun _ -> lazy (new CodecModels(vqvae, prior, levelPrior))).Value
+
+    /// The models of a preset: its VQ-VAE, prior, and level prior when it sends more than one level.
+    member this.LoadPreset(preset: Preset, levels: int) =
+        let levelPrior =
+            if levels <= 1 then
+                None
+            else
+                match preset.LevelPrior with
+                | Some name -> Some(this.Find("level-prior", name))
+                | None -> raise (VqzModelException(ModelProblem.Missing, None, $"the {preset.Quality} preset ({preset.VqVae}) has no level prior, so it codes 1 level, not {levels}"))
+
+        this.Load(this.Find("vqvae", preset.VqVae), this.Find("prior", preset.Prior), levelPrior)
 
     /// "; these model files could not be read: ..." when some were skipped, else "" (for messages about missing models).
     member _.UnreadableNote = unreadableModels ()
 
     /// The loaded pair whose models tag is `tag`, if known.
     member this.TryLoad(tag: ModelsTag) =
-        this.TryFindByTag tag |> Option.map (fun (v, p) -> this.Load(v, p))
+        this.TryFindByTag tag |> Option.map (fun (v, p, l) -> this.Load(v, p, l))
 
     interface IDisposable with
         member _.Dispose() =
@@ -126,7 +159,8 @@ type ModelCatalog(sources: ModelSource list, presets: Preset list, unreadable: U
 /// Building catalogues.
 [<RequireQualifiedAccess>]
 module ModelCatalog =
-    /// Presets from JSON: {"presets": [{"quality": "high", "maxSide": 64, "vqvae": "...", "prior": "...", "tileSide": 0}, ...]}.
+    /// Presets from JSON: {"presets": [{"quality": "high", "maxSide": 64, "vqvae": "...", "prior": "...", "tileSide": 0,
+    /// "levels": 1, "levelPrior": "..."}, ...]} ("levels" defaults to 1; more than 1 needs "levelPrior").
     let parsePresets (json: string) =
         let required (o: JsonObject) (name: string) =
             match o[name] with
@@ -140,13 +174,24 @@ module ModelCatalog =
                 [ for item in items do
                       match item with
                       | :? JsonObject as o ->
-                          {
-                              Quality = Quality.Parse(required o "quality")
-                              MaxSide = (match o["maxSide"] with null -> None | n -> Some(n.GetValue<int>()))
-                              VqVae = required o "vqvae"
-                              Prior = required o "prior"
-                              TileSide = (match o["tileSide"] with null -> 0 | n -> n.GetValue<int>())
-                          }
+                          let preset =
+                            {
+                                Quality = Quality.Parse(required o "quality")
+                                MaxSide = (match o["maxSide"] with null -> None | n -> Some(n.GetValue<int>()))
+                                VqVae = required o "vqvae"
+                                Prior = required o "prior"
+                                TileSide = (match o["tileSide"] with null -> 0 | n -> n.GetValue<int>())
+                                Levels = (match o["levels"] with null -> 1 | n -> n.GetValue<int>())
+                                LevelPrior = (match o["levelPrior"] with null -> None | n -> Some(n.GetValue<string>()))
+                            }
+
+                          if preset.Levels < 1 || preset.Levels > VqzLayout.MaxLevels then
+                              invalidArg (nameof json) $"a preset's levels must be 1 to {VqzLayout.MaxLevels}, not {preset.Levels}"
+
+                          if preset.Levels > 1 && preset.LevelPrior.IsNone then
+                              invalidArg (nameof json) $"a preset of {preset.Levels} levels needs a 'levelPrior'"
+
+                          preset
                       | _ -> invalidArg (nameof json) "a preset must be a JSON object" ]
             | _ -> invalidArg (nameof json) "presets JSON needs a 'presets' array"
         | _ -> invalidArg (nameof json) "presets JSON must be an object"
@@ -187,7 +232,8 @@ module ModelCatalog =
 
             let models =
                 Directory.EnumerateFiles directory
-                |> Seq.filter (fun f -> f.EndsWith(".vqm", StringComparison.Ordinal) || f.EndsWith(".vqp", StringComparison.Ordinal))
+                |> Seq.filter (fun f ->
+                    f.EndsWith(".vqm", StringComparison.Ordinal) || f.EndsWith(".vqp", StringComparison.Ordinal) || f.EndsWith(".vql", StringComparison.Ordinal))
                 |> Seq.sort
                 |> Seq.map (fun f ->
                     attempt false f (fun () -> ModelSource.ofBytes (if builtIn then $"built-in:{Path.GetFileName f}" else f) builtIn (ModelFile.ReadBytes f)))

@@ -20,8 +20,8 @@ internal static class BenchCodecCommand
     {
         var image = new Option<string>("--image") { Description = "The photo to time.", DefaultValueFactory = _ => "samples/bsds-101027-768x512.jpg" };
         var thumbnails = new Option<string>("--thumbnails") { Description = "Thumbnails to time (image, folder or tar).", DefaultValueFactory = _ => "tests/data/cifar10/test-100.tar" };
-        var quality = new Option<string>("--quality", "-q") { Description = "low | medium | high.", DefaultValueFactory = _ => "high" };
-        quality.AcceptOnlyFromAmong("low", "medium", "high");
+        var quality = new Option<string>("--quality", "-q") { Description = "low | medium | high | max.", DefaultValueFactory = _ => "high" };
+        quality.AcceptOnlyFromAmong("low", "medium", "high", "max");
         var runs = new Option<int>("--runs") { Description = "Timed runs of the photo and of the thumbnails (the median is reported).", DefaultValueFactory = _ => 3 };
         var codec = new CodecOptionSet();
         var command = new Command("codec", "Time compress and decompress: one photo, and a set of thumbnails (images/s).");

@@ -37,8 +37,17 @@ internal sealed class CodecOptionSet
         DefaultValueFactory = _ => "auto",
     };
 
+    public Option<int?> Levels { get; } = new("--levels")
+    {
+        Description = "Code levels to send (1 = the first grid only): the rate knob of models with levels (docs/levels.md); default: the preset's.",
+    };
+
     public CodecOptionSet()
     {
+        Levels.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is int n && n is < 1 or > 16) r.AddError("--levels must be from 1 to 16");
+        });
         GridChecksum.AcceptOnlyFromAmong("auto", "always", "never");
         Device.AcceptOnlyFromAmong("cpu", "cuda");
         ModelNames.AcceptOnlyFromAmong("auto", "always", "never");
@@ -59,10 +68,13 @@ internal sealed class CodecOptionSet
         {
             command.Options.Add(ModelNames);
             command.Options.Add(GridChecksum);
+            command.Options.Add(Levels);
         }
     }
 
     public ModelCatalog OpenCatalog(ParseResult p) => ModelStore.Open(p.GetValue(ModelDirs), Terminal.ToolConsole.For(p).Warn);
+
+    private bool command(ParseResult p) => p.CommandResult.Command.Options.Contains(Levels);
 
     public CodecOptions Build(ParseResult p, Quality? quality = null, bool verify = true, int? tileSide = null, bool embed = false)
     {
@@ -75,6 +87,7 @@ internal sealed class CodecOptionSet
             verify,
             threads,
             tileSide is int t ? FSharpOption<int>.Some(t) : FSharpOption<int>.None,
+            command(p) && p.GetValue(Levels) is int levels ? FSharpOption<int>.Some(levels) : FSharpOption<int>.None,
             embed,
             (p.GetResult(ModelNames) is null ? "auto" : p.GetValue(ModelNames)) switch
             {

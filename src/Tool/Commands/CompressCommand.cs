@@ -20,8 +20,8 @@ internal static class CompressCommand
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Images (PNG, JPEG, BMP) or folders of images.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--output", "-o") { Description = "Output file (one input) or folder; default: beside each input, with .vqz." };
-        var quality = new Option<string>("--quality", "-q") { Description = "low | medium | high.", DefaultValueFactory = _ => CodecOptions.Default.Quality.ToString() };
-        quality.AcceptOnlyFromAmong("low", "medium", "high");
+        var quality = new Option<string>("--quality", "-q") { Description = "low | medium | high | max.", DefaultValueFactory = _ => CodecOptions.Default.Quality.ToString() };
+        quality.AcceptOnlyFromAmong("low", "medium", "high", "max");
         var model = new Option<string?>("--model") { Description = "VQ-VAE model file or name (instead of the preset's); needs --prior." };
         var prior = new Option<string?>("--prior") { Description = "Prior model file or name to go with --model." };
         var tile = new Option<int?>("--tile") { Description = "Prior tile side in codes (0 = whole grid, else 4..256, a power of two)." }.TileSide();

@@ -21,8 +21,8 @@ internal static class RoundtripCommand
     {
         var input = new Argument<string>("image") { Description = "A PNG, JPEG or BMP image." };
         var output = new Option<string?>("--output", "-o") { Description = "Folder for <name>.vqz and <name>.decoded.png (default: a new temporary folder)." };
-        var quality = new Option<string>("--quality", "-q") { Description = "low | medium | high.", DefaultValueFactory = _ => CodecOptions.Default.Quality.ToString() };
-        quality.AcceptOnlyFromAmong("low", "medium", "high");
+        var quality = new Option<string>("--quality", "-q") { Description = "low | medium | high | max.", DefaultValueFactory = _ => CodecOptions.Default.Quality.ToString() };
+        quality.AcceptOnlyFromAmong("low", "medium", "high", "max");
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
         var codec = new CodecOptionSet();
         var command = new Command("roundtrip", "Compress and decompress one image; print size, bpp, PSNR and times.") { input };
