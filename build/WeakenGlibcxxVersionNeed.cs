@@ -19,13 +19,16 @@ public sealed class WeakenGlibcxxVersionNeed : Task
 
     [Required] public string Directory { get; set; } = "";
     [Required] public string Version { get; set; } = "";
+    /// <summary>Patch even where this machine's libstdc++ has the version: for outputs that are
+    /// deployed elsewhere (publish, tool packages). A weak version that exists is checked as usual.</summary>
+    public bool Always { get; set; }
 
     public override bool Execute()
     {
         if (!System.IO.Directory.Exists(Directory)) return true;
         var targets = System.IO.Directory.GetFiles(Directory, TargetLibrary, SearchOption.AllDirectories);
         if (targets.Length == 0) return true;
-        if (SystemProvides(Version))
+        if (!Always && SystemProvides(Version))
         {
             Log.LogMessage(MessageImportance.Low, $"libstdc++ provides {Version}: {TargetLibrary} needs no patch.");
             return true;

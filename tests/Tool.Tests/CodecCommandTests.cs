@@ -118,4 +118,50 @@ public sealed class CodecCommandTests(CodecFixture f)
         Assert.Equal(codes, File.ReadAllText(decodedTwo + ".codes.txt"));
         Assert.Equal(File.ReadAllBytes(decodedOne), File.ReadAllBytes(decodedTwo));
     }
+
+    [Fact]
+    public async Task A_folder_goes_through_the_batched_path_and_its_files_are_those_coded_one_at_a_time()
+    {
+        // Seven images: five of one size (one batch in the library), two of others, one file that is not an image.
+        var images = f.NewDir("batch-images");
+        for (int k = 0; k < 5; k++)
+        {
+            var image = CodecFixture.Gradient(32, 32);
+            for (int b = 0; b < image.Pixels.Length; b++) image.Pixels[b] = (byte)(image.Pixels[b] + 41 * k + b % (k + 2));
+            File.WriteAllBytes(Path.Combine(images, $"same-{k}.png"), Models.Data.ImageCodecs.EncodePng(image));
+        }
+        File.Copy(f.Image("a"), Path.Combine(images, "a.png"));
+        File.Copy(f.Image("c"), Path.Combine(images, "c.png"));
+        File.WriteAllText(Path.Combine(images, "broken.png"), "not a png");
+
+        var batched = f.NewDir("batch-vqz");
+        var (code, output, error) = await f.Run("compress", images, "-o", batched, "--model-dir", f.ModelDir);
+        Assert.Equal(ExitCodes.BadInput, code);                                  // broken.png, alone
+        Assert.Contains("broken.png", error);
+        Assert.Contains("7 files: mean", output);
+        Assert.Contains("1 failed", output);
+        Assert.Contains("images/s", output);
+        Assert.DoesNotContain("same-0.png", output);                            // a summary line, no table
+        var single = f.NewDir("batch-vqz-single");
+        foreach (var png in Directory.GetFiles(images, "*.png").Where(p => !p.EndsWith("broken.png")))
+        {
+            var name = Path.GetFileNameWithoutExtension(png);
+            Assert.Equal(ExitCodes.Ok, (await f.Run("compress", png, "-o", Path.Combine(single, name + ".vqz"), "--model-dir", f.ModelDir)).Code);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(single, name + ".vqz")), File.ReadAllBytes(Path.Combine(batched, name + ".vqz")));
+        }
+        Assert.Equal(7, Directory.GetFiles(batched, "*.vqz").Length);
+
+        var decoded = f.NewDir("batch-png");
+        (code, output, error) = await f.Run("decompress", batched, "-o", decoded, "--model-dir", f.ModelDir, "--table");
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("7 files decoded", output);
+        Assert.Contains("same-0.vqz", output);                                  // --table: a row per file
+        foreach (var vqz in Directory.GetFiles(batched, "*.vqz"))
+        {
+            var one = Path.Combine(single, Path.GetFileNameWithoutExtension(vqz) + ".one.png");
+            Assert.Equal(ExitCodes.Ok, (await f.Run("decompress", vqz, "-o", one, "--model-dir", f.ModelDir)).Code);
+            Assert.Equal(File.ReadAllBytes(one), File.ReadAllBytes(Path.Combine(decoded, Path.GetFileNameWithoutExtension(vqz) + ".png")));
+        }
+        Assert.Empty(Directory.GetFiles(f.Root, "*.tmp", SearchOption.AllDirectories));
+    }
 }

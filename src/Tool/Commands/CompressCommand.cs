@@ -27,11 +27,12 @@ internal static class CompressCommand
         var tile = new Option<int?>("--tile") { Description = "Prior tile side in codes (0 = whole grid, else 4..256, a power of two)." }.TileSide();
         var embed = new Option<bool>("--embed-model") { Description = "Carry the models in the file (LZ4) so it decodes where they are not installed." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip decoding each file again to check it (and the PSNR it gives)." };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Files coded at once.", DefaultValueFactory = _ => 1 }.InRange(1, OptionLimits.MaxThreads);
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files coded at once when coded one at a time (a single file, or a batch that failed).", DefaultValueFactory = _ => 1 }.InRange(1, OptionLimits.MaxThreads);
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
+        var table = new Option<bool>("--table") { Description = "With several files, a row per file as well as the summary line." };
         var codec = new CodecOptionSet();
         var command = new Command("compress", "Compress images to .vqz files.") { inputs };
-        foreach (var o in new Option[] { output, quality, model, prior, tile, embed, noVerify, jobs, force }) command.Options.Add(o);
+        foreach (var o in new Option[] { output, quality, model, prior, tile, embed, noVerify, jobs, force, table }) command.Options.Add(o);
         codec.AddTo(command);
 
         command.SetAction(async (p, cancel) =>
@@ -48,26 +49,120 @@ internal static class CompressCommand
             bool single = p.GetValue(inputs)!.Length == 1 && files.Count == 1;
             var targets = InputFiles.OutputsFor(files, p.GetValue(output), single, ".vqz");
             var rows = new Row[files.Count];
+            var existing = OutputRule.Of(p.GetValue(force));
+            var clock = Stopwatch.StartNew();
 
-            await FileRun.ForEach(console, files.Count, p.GetValue(jobs), "compressing", cancel, i =>
+            if (files.Count == 1)
+                rows[0] = CompressOne(console, catalog, options, explicitModels, files[0], targets[0], existing, cancel);
+            else
+                await FileRun.WithProgress(console, files.Count, "compressing", done =>
+                    CompressBatched(console, catalog, options, explicitModels, files, targets, existing, p.GetValue(jobs), rows, done, cancel));
+            double seconds = clock.Elapsed.TotalSeconds;
+
+            if (files.Count == 1 || p.GetValue(table))
             {
-                rows[i] = CompressOne(console, catalog, options, explicitModels, files[i], targets[i], OutputRule.Of(p.GetValue(force)), cancel);
-            });
-
-            var table = new Table().AddColumns("input", "bytes", "bpp", "PSNR (dB)", "encode (ms)", "verify (ms)");
-            foreach (var r in rows)
-                table.AddRow(Markup.Escape(Path.GetFileName(r.Input)), r.Error is null ? r.Bytes.ToString() : "[red]failed[/]",
-                    r.Error is null ? r.Bpp.ToString("F4") : "", r.Psnr?.ToString("F2") ?? "", r.Error is null ? r.EncodeMs.ToString("F0") : "",
-                    r.Error is null && r.VerifyMs > 0 ? r.VerifyMs.ToString("F0") : "");
-            console.Ansi.Write(table);
+                var rowTable = new Table().AddColumns("input", "bytes", "bpp", "PSNR (dB)", "encode (ms)", "verify (ms)");
+                foreach (var r in rows)
+                    rowTable.AddRow(Markup.Escape(Path.GetFileName(r.Input)), r.Error is null ? r.Bytes.ToString() : "[red]failed[/]",
+                        r.Error is null ? r.Bpp.ToString("F4") : "", r.Psnr?.ToString("F2") ?? "", r.Error is null ? r.EncodeMs.ToString("F0") : "",
+                        r.Error is null && r.VerifyMs > 0 ? r.VerifyMs.ToString("F0") : "");
+                console.Ansi.Write(rowTable);
+            }
             foreach (var r in rows.Where(r => r.Error is not null)) console.FileError(r.Input, r.Error!, r.Failure, p);
             var ok = rows.Where(r => r.Error is null).ToList();
-            if (ok.Count > 1)
-                console.Out.WriteLine($"{ok.Count} files: mean {ok.Average(r => r.Bpp):F4} bpp" +
-                                      (ok.All(r => r.Psnr is not null) ? $", mean PSNR {ok.Average(r => r.Psnr!.Value):F2} dB" : ""));
+            if (files.Count > 1)
+                console.Out.WriteLine($"{ok.Count} files: " +
+                                      (ok.Count > 0 ? $"mean {ok.Average(r => r.Bpp):F4} bpp" +
+                                                      (ok.All(r => r.Psnr is not null) ? $", mean PSNR {ok.Average(r => r.Psnr!.Value):F2} dB" : "") +
+                                                      $", {ok.Sum(r => r.Bytes)} bytes" : "none coded") +
+                                      (rows.Length > ok.Count ? $"; {rows.Length - ok.Count} failed" : "") +
+                                      $"; {seconds:F1} s, {files.Count / Math.Max(seconds, 1e-9):F0} images/s");
             return rows.Select(r => r.ExitCode).FirstOrDefault(c => c != ExitCodes.Ok, ExitCodes.Ok);
         });
         return command;
+    }
+
+    /// <summary>Files per batch, and pixels per batch (a bound on the memory that decoded images take).</summary>
+    internal const int BatchFiles = 256;
+    internal const long BatchPixels = 1L << 22;
+
+    /// <summary>
+    /// Several files through the library's batched path (ImageCodec.encodeMany, which codes images of one
+    /// size and models together; the files are byte for byte those coded one at a time): the files are
+    /// read in order into batches of at most <see cref="BatchFiles"/> files and <see cref="BatchPixels"/>
+    /// pixels. A file that cannot be read fails alone; when a batch fails, its files are coded one at a
+    /// time, so each gets its own outcome.
+    /// </summary>
+    internal static void CompressBatched(ToolConsole console, ModelCatalog catalog, CodecOptions options, FSharpOption<CodecModels> models,
+        IReadOnlyList<string> files, IReadOnlyList<string> targets, ExistingOutput existing, int jobs, Row[] rows, Action<int> done, CancellationToken cancel)
+    {
+        var batch = new List<(int Index, RgbImage Image)>();
+        long pixels = 0;
+        for (int i = 0; i < files.Count; i++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            try
+            {
+                AtomicFile.Check(targets[i], existing);
+                ImageCodecs.CheckHeader(files[i], options.MaxPixels);
+                var image = ImageCodecs.Decode(InputFiles.Read(files[i], ImageCodecs.MaxFileBytes), files[i], options.MaxPixels);
+                if (image.SourceHasAlpha) console.Warn($"{files[i]}: the alpha channel is dropped (vqz codes colour only)");
+                if (image.SourceBitsPerChannel > 8) console.Warn($"{files[i]}: {image.SourceBitsPerChannel}-bit samples are reduced to 8 bits");
+                batch.Add((i, image));
+                pixels += (long)image.Width * image.Height;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var (code, message) = ErrorReport.Classify(e);
+                rows[i] = new Row(files[i], targets[i], 0, 0, null, 0, 0, message, code, e);
+                done(1);
+            }
+            if (batch.Count == BatchFiles || pixels >= BatchPixels || (i == files.Count - 1 && batch.Count > 0))
+            {
+                CompressBatch(console, catalog, options, models, files, targets, existing, jobs, rows, batch, cancel);
+                done(batch.Count);
+                batch.Clear();
+                pixels = 0;
+            }
+        }
+    }
+
+    private static void CompressBatch(ToolConsole console, ModelCatalog catalog, CodecOptions options, FSharpOption<CodecModels> models,
+        IReadOnlyList<string> files, IReadOnlyList<string> targets, ExistingOutput existing, int jobs, Row[] rows,
+        List<(int Index, RgbImage Image)> batch, CancellationToken cancel)
+    {
+        EncodedImage[] encoded;
+        try
+        {
+            encoded = ImageCodec.encodeMany(catalog, options, models, batch.Select(b => b.Image).ToArray(), cancel);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = cancel }, j =>
+            {
+                int i = batch[j].Index;
+                rows[i] = CompressOne(console, catalog, options, models, files[i], targets[i], existing, cancel);
+            });
+            return;
+        }
+        for (int j = 0; j < batch.Count; j++)
+        {
+            var (i, image) = batch[j];
+            var e = encoded[j];
+            try
+            {
+                AtomicFile.Write(targets[i], e.Bytes, existing);
+                double? psnr = e.Reconstruction is { } reconstruction ? PixelMetrics.Psnr(image, reconstruction.Value) : null;
+                var t = e.Timings;
+                rows[i] = new Row(files[i], targets[i], e.Bytes.Length, e.Bytes.Length * 8.0 / ((long)image.Width * image.Height), psnr,
+                    t.NetworkMs + t.EntropyMs, t.VerifyMs, null, ExitCodes.Ok);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException)
+            {
+                var (code, message) = ErrorReport.Classify(failure);
+                rows[i] = new Row(files[i], targets[i], 0, 0, null, 0, 0, message, code, failure);
+            }
+        }
     }
 
     internal static Row CompressOne(ToolConsole console, ModelCatalog catalog, CodecOptions options, FSharpOption<CodecModels> models,

@@ -26,4 +26,24 @@ internal static class FileRun
                 });
             });
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> (which reports finished files through the callback it is given) with a
+    /// progress bar and the time left on a terminal; plain (no bar) when output is a file or pipe.
+    /// </summary>
+    public static async Task WithProgress(ToolConsole console, int count, string title, Action<Action<int>> work)
+    {
+        if (!console.Interactive || count == 1)
+        {
+            work(_ => { });
+            return;
+        }
+        await console.Ansi.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(ctx =>
+            {
+                var task = ctx.AddTask(title, maxValue: count);
+                return Task.Run(() => work(done => task.Increment(done)));
+            });
+    }
 }
