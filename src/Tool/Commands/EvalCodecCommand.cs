@@ -25,7 +25,7 @@ internal static class EvalCodecCommand
     public static Command Create()
     {
         var data = new DataOptions("", "Images to code: an image, a folder or a .tar (CIFAR-10 test.tar with --per-folder 100 is test-1000).", required: true);
-        var quality = new Option<string?>("--quality", "-q") { Description = "vqz presets, comma-separated (low,medium,high); default: every quality that has a preset; none: only the standard codecs." };
+        var quality = new Option<string?>("--quality", "-q") { Description = "vqz presets, comma-separated (low,medium,high,max); default: every quality that has a preset; none: only the standard codecs." };
         var standard = new Option<string?>("--standard") { Description = "Standard codecs, comma-separated (jpeg,webp,avif); default: those installed; none: only vqz." };
         var jpegSweep = new Option<string?>("--jpeg-quality") { Description = "cjpeg -quality sweep (default 5,10,20,...,90; no 75, see docs/evaluation.md)." };
         var webpSweep = new Option<string?>("--webp-quality") { Description = "cwebp -q sweep (default 0,2,5,10,20,...,90)." };
@@ -76,7 +76,7 @@ internal static class EvalCodecCommand
         List<Quality> qualities;
         if (qualityList is null)
         {
-            qualities = new[] { Quality.Low, Quality.Medium, Quality.High }.Where(available.Contains).ToList();
+            qualities = new[] { Quality.Low, Quality.Medium, Quality.High, Quality.Max }.Where(available.Contains).ToList();
             if (qualities.Count == 0) skipped.Add(new SkippedCodec("vqz", "no vqz models are installed (no preset in models/, --model-dir or $VQZ_MODEL_PATH)"));
         }
         else
@@ -86,7 +86,7 @@ internal static class EvalCodecCommand
             {
                 Quality q;
                 try { q = Quality.Parse(name); }
-                catch (ArgumentException) { throw new UsageException($"--quality {name}: expected low, medium, high or none"); }
+                catch (ArgumentException) { throw new UsageException($"--quality {name}: expected low, medium, high, max or none"); }
                 if (!available.Contains(q))
                     throw new VqzModelException(ModelProblem.Missing, FSharpOption<ModelsTag>.None, $"no preset for quality '{name}' is installed (models/presets.json or --model-dir)");
                 if (!qualities.Contains(q)) qualities.Add(q);
