@@ -36,6 +36,21 @@ public sealed class LevelPriorCommandTests(CodecFixture f)
         Assert.Equal(network.Digest, model.VqVaeDigest);
         Assert.Equal([16, 16], model.Prior.Architecture.LevelCodebookSizes);
 
+        Assert.Contains("identical grids", output);
+
+        (code, output, error) = await f.Run("eval", "level-prior", "--vqvae", vqvae, "--prior", prior, "--data", Data("test-100.tar"), "--limit", "3", "--threads", "1");
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("held out (3 images)", output);
+        Assert.Contains("level 3:", output);
+
+        var other = Path.Combine(dir, "other.vqm");
+        (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "1", "--warmup", "1", "--seed", "2",
+            "--level-dims", "4,2", "--level-codebook-size", "16", "--out", other, .. Tiny]);
+        Assert.True(code == ExitCodes.Ok, error);
+        (code, _, error) = await f.Run("eval", "level-prior", "--vqvae", other, "--prior", prior, "--data", Data("test-100.tar"), "--limit", "1");
+        Assert.Equal(ExitCodes.MissingModel, code);
+        Assert.Contains("another VQ-VAE", error);
+
         (code, _, error) = await f.Run([.. common, "--max-steps", "1"]);
         Assert.Equal(ExitCodes.OutputError, code);
         Assert.Contains("--force", error);
