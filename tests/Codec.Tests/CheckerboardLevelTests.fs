@@ -159,3 +159,56 @@ let ``a prior that does not fit the VQ-VAE is refused`` () =
     Assert.Throws<ArgumentException>(fun () -> LevelCoding.check weights other 3) |> ignore
     Assert.Throws<ArgumentException>(fun () -> LevelCoding.check weights tables 4) |> ignore
     LevelCoding.check weights tables 3
+
+/// spec/prior.md §6.5: the example level prior (D = 4, C_a = 4, E = 2, C_h = 4, one further level of K = 8),
+/// every stored value v(n, s) = ((7 n + 13 s) mod 17 − 8) / 10 (binary32 division) for element n of tensor number s.
+module SpecExample =
+    let value (s: int) (n: int) = float32 ((7 * n + 13 * s) % 17 - 8) / 10.0f
+    let tensor (s: int) (length: int) = Array.init length (value s)
+    let latentDim, ca, e, ch, k = 4, 4, 2, 4, 8
+
+    let weights =
+        CheckerboardLevelWeights.create
+            latentDim
+            (tensor 0 (ca * latentDim))
+            (tensor 1 ca)
+            (tensor 2 ca)
+            (tensor 3 (ch * ca * 9))
+            (tensor 4 ch)
+            (tensor 5 (ch * e * 9))
+            (tensor 6 (ch * ch))
+            (tensor 7 ch)
+            [| tensor 8 (k * e) |]
+            [| tensor 9 (k * ch) |]
+            [| tensor 10 k |]
+
+    let shape = { Height = 3; Width = 4 }
+    /// R at position p, channel c: ((5 p + 3 c) mod 11 − 5) / 7 (binary32 division).
+    let reconstruction = Array.init (shape.Count * latentDim) (fun i -> float32 (((5 * (i / latentDim) + 3 * (i % latentDim)) % 11) - 5) / 7.0f)
+    /// The level's codes: (3 p + 1) mod 8.
+    let grid = Array.init shape.Count (fun p -> (3 * p + 1) % k)
+    let model () = CheckerboardLevelGridModel(weights, 2, reconstruction, 1)
+
+[<Fact>]
+let ``the example of spec/prior.md §6.5 gives the printed logits, tables and stream`` () =
+    let m = SpecExample.model ()
+    let logits = m.LogitsForAll(SpecExample.grid, SpecExample.shape)
+    let tables = m.TablesForAll(SpecExample.grid, SpecExample.shape)
+
+    let expected =
+        [
+            0, "4021B78E BE9F6A2E C024FF97 401BABF9 BECFC6E0 BEC46AFC 3F234E56 BF0011C8", [| 0; 28718; 30400; 30575; 56705; 58235; 59800; 64144; 65536 |]
+            1, "3F1143F2 BED8AF92 C00D87D0 3F0D8092 BEE03652 3FF156AA BF94BB02 BEE7BD12", [| 0; 9284; 12732; 13310; 22459; 25857; 60540; 62188; 65536 |]
+            6, "BEAC2DA4 3E25BDE0 BD03A83A BDAEAA48 3ED36202 3E601C17 BFC4637A 3F29F28B", [| 0; 5388; 14254; 21557; 28482; 39877; 49263; 50890; 65536 |]
+        ]
+
+    for p, bits, cumulative in expected do
+        let ours = logits[p * 8 .. p * 8 + 7] |> Array.map (fun x -> (BitConverter.SingleToInt32Bits x).ToString("X8"))
+        Assert.Equal(bits, String.Join(" ", ours))
+        Assert.Equal<int[]>(cumulative, tables.Row(p).ToArray())
+
+    // The decoder's two steps give the same tables, and the stream is the one printed.
+    Assert.Empty(GridModelCheck.check (SpecExample.model ()) SpecExample.shape SpecExample.grid)
+    let stream = GridCoding.encodeGrid (SpecExample.model ()) SpecExample.shape SpecExample.grid CancellationToken.None
+    Assert.Equal("75F4A41B61FF37", Convert.ToHexString stream)
+    Assert.Equal<int[]>(SpecExample.grid, GridCoding.decodeGrid (SpecExample.model ()) SpecExample.shape (ReadOnlyMemory stream) CancellationToken.None)

@@ -10,6 +10,7 @@ internal static class EvalCommand
         var command = new Command("eval", "Evaluate models and the codec on a data set.");
         command.Subcommands.Add(EvalVqVaeCommand.Create());
         command.Subcommands.Add(EvalPriorCommand.Create());
+        command.Subcommands.Add(EvalLevelPriorCommand.Create());
         command.Subcommands.Add(EvalCodecCommand.Create());
         return command;
     }

@@ -11,6 +11,7 @@ internal static class TrainCommand
         command.Subcommands.Add(TrainVqVaeCommand.Create());
         command.Subcommands.Add(TrainPriorCommand.Create());
         command.Subcommands.Add(TrainLevelsCommand.Create());
+        command.Subcommands.Add(TrainLevelPriorCommand.Create());
         return command;
     }
 }
