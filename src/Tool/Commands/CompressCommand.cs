@@ -24,6 +24,7 @@ internal static class CompressCommand
         quality.AcceptOnlyFromAmong("low", "medium", "high", "max");
         var model = new Option<string?>("--model") { Description = "VQ-VAE model file or name (instead of the preset's); needs --prior." };
         var prior = new Option<string?>("--prior") { Description = "Prior model file or name to go with --model." };
+        var levelPrior = new Option<string?>("--level-prior") { Description = "Level prior (.vql) file or name to go with --model and --prior: codes levels 2 and up (--levels)." };
         var tile = new Option<int?>("--tile") { Description = "Prior tile side in codes (0 = whole grid, else 4..256, a power of two)." }.TileSide();
         var embed = new Option<bool>("--embed-model") { Description = "Carry the models in the file (LZ4) so it decodes where they are not installed." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip decoding each file again to check it (and the PSNR it gives)." };
@@ -32,7 +33,7 @@ internal static class CompressCommand
         var table = new Option<bool>("--table") { Description = "With several files, a row per file as well as the summary line." };
         var codec = new CodecOptionSet();
         var command = new Command("compress", "Compress images to .vqz files.") { inputs };
-        foreach (var o in new Option[] { output, quality, model, prior, tile, embed, noVerify, jobs, force, table }) command.Options.Add(o);
+        foreach (var o in new Option[] { output, quality, model, prior, levelPrior, tile, embed, noVerify, jobs, force, table }) command.Options.Add(o);
         codec.AddTo(command);
 
         command.SetAction(async (p, cancel) =>
@@ -41,10 +42,12 @@ internal static class CompressCommand
             var files = InputFiles.Expand(p.GetValue(inputs)!, ImageCodecs.IsImageName);
             if (files.Count == 0) throw new UsageException("no images among the inputs");
             if ((p.GetValue(model) is null) != (p.GetValue(prior) is null)) throw new UsageException("--model and --prior go together");
+            if (p.GetValue(levelPrior) is not null && p.GetValue(model) is null) throw new UsageException("--level-prior goes with --model and --prior");
             var options = codec.Build(p, Quality.Parse(p.GetValue(quality)!), !p.GetValue(noVerify), p.GetValue(tile), p.GetValue(embed));
             using var catalog = codec.OpenCatalog(p);
             var explicitModels = p.GetValue(model) is { } m
-                ? FSharpOption<CodecModels>.Some(catalog.Load(catalog.Find("vqvae", m), catalog.Find("prior", p.GetValue(prior)!)))
+                ? FSharpOption<CodecModels>.Some(catalog.Load(catalog.Find("vqvae", m), catalog.Find("prior", p.GetValue(prior)!),
+                    p.GetValue(levelPrior) is { } lp ? FSharpOption<ModelSource>.Some(catalog.Find("level-prior", lp)) : FSharpOption<ModelSource>.None))
                 : FSharpOption<CodecModels>.None;
             bool single = p.GetValue(inputs)!.Length == 1 && files.Count == 1;
             var targets = InputFiles.OutputsFor(files, p.GetValue(output), single, ".vqz");
