@@ -93,7 +93,8 @@ levels_tune() {
 # run diverged within 100 steps: latent RMS 1.1 -> 11.9, reconstruction error 0.04 -> 0.23.) The run in progress lives in $RUN (committed at each stop with
 # its checkpoint; resume with the same command); its finished model is written there too.
 photo_levels() {
-  local run=${RUN:-training} start="$OUT/f4-kmeans-d8x4.vqm"
+  local run=${RUN:-training}
+  local start="$run/f4-kmeans-d8x4.vqm"  # kept beside the checkpoint: --resume rebuilds the network from it
   mkdir -p "$run"
   local tuned="$run/photo-levels-d8.vqm"
   [ -f "$start" ] || [ -f "$tuned.ckpt" ] || $VQZ train levels --vqvae models/photo-bsds-f4.vqm --data "$OUT/data/train" --levels 4 \
