@@ -1,0 +1,76 @@
+using System.Runtime.CompilerServices;
+
+namespace VqVae.Codec.Tool.Tests;
+
+/// <summary>
+/// Files with code levels (a LEVELS chunk, spec/vqz.md §4.6) through vqz: coded with the golden levels models
+/// (tests/data/golden: tiny-levels.vqm, its gated prior and its level prior tiny-levels.vql), decoded by
+/// <c>vqz decompress</c>, whose <c>--codes</c> writes one grid per level.
+/// </summary>
+[Collection("codec")]
+public sealed class LevelsCommandTests(CodecFixture f)
+{
+    private static string RepoDirectory([CallerFilePath] string here = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", ".."));
+
+    private static string Golden => Path.Combine(RepoDirectory(), "tests", "data", "golden");
+
+    /// <summary>A committed sample, 256 x 192: a 48 x 64 grid per level, large enough for libtorch to split its convolutions.</summary>
+    private static string Sample => Path.Combine(RepoDirectory(), "samples", "bsds-100007-256x192.png");
+
+    private static string[] Models(int levels) =>
+        ["--model-dir", Golden, "--model", "tiny-levels", "--prior", "tiny-levels-gated-pixelcnn", "--level-prior", "tiny-levels-level-prior",
+            "--levels", levels.ToString(), "--tile", "8"];
+
+    private static void CheckGrid(string text, int height, int width, int codebook)
+    {
+        var lines = text.Split('\n');
+        Assert.Equal($"{height} {width}", lines[0]);
+        Assert.Equal(height + 2, lines.Length);                                            // every line ends with LF (spec/vqz.md §12)
+        Assert.Equal("", lines[^1]);
+        foreach (var row in lines[1..^1])
+        {
+            var codes = row.Split(' ').Select(int.Parse).ToArray();
+            Assert.Equal(width, codes.Length);
+            Assert.All(codes, c => Assert.InRange(c, 0, codebook - 1));
+        }
+    }
+
+    [Fact]
+    public async Task Decompress_of_a_three_level_file_writes_the_image_and_a_grid_per_level()
+    {
+        var dir = f.NewDir("levels-decompress");
+        var three = Path.Combine(dir, "three.vqz");
+        var one = Path.Combine(dir, "one.vqz");
+        var (code, _, error) = await f.Run(["compress", Sample, "-o", three, .. Models(3)]);
+        Assert.True(code == ExitCodes.Ok, error);
+        (code, _, error) = await f.Run(["compress", Sample, "-o", one, .. Models(1)]);
+        Assert.True(code == ExitCodes.Ok, error);
+
+        var png = Path.Combine(dir, "three.png");
+        (code, _, error) = await f.Run("decompress", three, "-o", png, "--model-dir", Golden, "--codes");
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.True(File.Exists(png));
+        Assert.False(File.Exists(png + ".codes.txt"), "a file with levels writes a grid per level, not <output>.codes.txt");
+        foreach (var (level, codebook) in new[] { (1, 32), (2, 16), (3, 12) })
+            CheckGrid(File.ReadAllText(png + $".codes.level{level}.txt"), 48, 64, codebook);
+        Assert.False(File.Exists(png + ".codes.level4.txt"));
+
+        // A one-level file keeps <output>.codes.txt; its grid is level 1 of the three-level file (levels are prefixes).
+        var onePng = Path.Combine(dir, "one.png");
+        (code, _, error) = await f.Run("decompress", one, "-o", onePng, "--model-dir", Golden, "--codes");
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.False(File.Exists(onePng + ".codes.level1.txt"));
+        Assert.Equal(File.ReadAllText(png + ".codes.level1.txt"), File.ReadAllText(onePng + ".codes.txt"));
+        // More levels, a better image: the three-level file is larger.
+        Assert.True(new FileInfo(three).Length > new FileInfo(one).Length);
+
+        // Several files go through the batched path: the same outputs.
+        var batch = f.NewDir("levels-decompress-batch");
+        (code, _, error) = await f.Run("decompress", three, one, "-o", batch, "--model-dir", Golden, "--codes");
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Equal(File.ReadAllBytes(png), File.ReadAllBytes(Path.Combine(batch, "three.png")));
+        for (int level = 1; level <= 3; level++)
+            Assert.Equal(File.ReadAllText(png + $".codes.level{level}.txt"), File.ReadAllText(Path.Combine(batch, $"three.png.codes.level{level}.txt")));
+        Assert.Equal(File.ReadAllText(onePng + ".codes.txt"), File.ReadAllText(Path.Combine(batch, "one.png.codes.txt")));
+    }
+}
