@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using VqVae.Codec.Format;
 
 namespace VqVae.Codec.Tool.Tests;
 
@@ -72,5 +73,40 @@ public sealed class LevelsCommandTests(CodecFixture f)
         for (int level = 1; level <= 3; level++)
             Assert.Equal(File.ReadAllText(png + $".codes.level{level}.txt"), File.ReadAllText(Path.Combine(batch, $"three.png.codes.level{level}.txt")));
         Assert.Equal(File.ReadAllText(onePng + ".codes.txt"), File.ReadAllText(Path.Combine(batch, "one.png.codes.txt")));
+    }
+
+    /// <summary>
+    /// A three-level file is bit-exact across thread counts and processes: `vqz compress` of the sample in separate
+    /// processes at --threads 1, 2 and 4 (the level-1 prior and the level prior split their work by threads) writes
+    /// the bytes this process writes, and `vqz decompress` of it in separate processes at 1, 2 and 4 threads writes
+    /// one PNG and one grid per level.
+    /// </summary>
+    [Fact]
+    public async Task Three_level_files_are_the_same_bytes_and_decode_the_same_at_1_2_and_4_threads_in_separate_processes()
+    {
+        var dir = f.NewDir("levels-threads");
+        var reference = Path.Combine(dir, "reference.vqz");
+        var (code, _, error) = await f.Run(["compress", Sample, "-o", reference, .. Models(3)]);
+        Assert.True(code == ExitCodes.Ok, error);
+        var expected = File.ReadAllBytes(reference);
+        Assert.Equal(3, VqzLevels.count(Vqz.read(VqzReaderOptions.Default, expected)));
+
+        int[] threads = [1, 2, 4];
+        string Output(int t, string extension) => Path.Combine(dir, $"threads{t}{extension}");
+        Parallel.ForEach(threads, new ParallelOptions { MaxDegreeOfParallelism = 2 }, t =>
+        {
+            var (c, _, e) = f.RunProcess(["compress", Sample, "-o", Output(t, ".vqz"), .. Models(3), "--threads", t.ToString()]);
+            Assert.True(c == ExitCodes.Ok, $"compress --threads {t}: exit {c}: {e}");
+            (c, _, e) = f.RunProcess("decompress", reference, "-o", Output(t, ".png"), "--model-dir", Golden, "--codes", "--threads", t.ToString());
+            Assert.True(c == ExitCodes.Ok, $"decompress --threads {t}: exit {c}: {e}");
+        });
+
+        foreach (var t in threads)
+        {
+            Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(Output(t, ".vqz"))), $"compress --threads {t} wrote another file");
+            Assert.True(File.ReadAllBytes(Output(1, ".png")).AsSpan().SequenceEqual(File.ReadAllBytes(Output(t, ".png"))), $"decompress --threads {t} wrote another PNG");
+            for (int level = 1; level <= 3; level++)
+                Assert.Equal(File.ReadAllText(Output(1, ".png") + $".codes.level{level}.txt"), File.ReadAllText(Output(t, ".png") + $".codes.level{level}.txt"));
+        }
     }
 }
