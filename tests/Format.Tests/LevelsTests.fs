@@ -125,7 +125,7 @@ let ``a one-level file has no LEVELS chunk and keeps its 1.0 bytes`` () =
     // with code levels (tiny-levels-*-<n>levels) have n streams that fill the payload end to end.
     for name, bytes in goldenFiles () do
         let g = read bytes
-        let levels = Text.RegularExpressions.Regex.Match(name, "-([0-9]+)levels")
+        let levels = Text.RegularExpressions.Regex.Match(string name, "-([0-9]+)levels")
         let n = if levels.Success then int levels.Groups[1].Value else 1
         Assert.True(VqzLevels.count g = n, name)
         let streams = VqzLevels.streams g
@@ -135,7 +135,8 @@ let ``a one-level file has no LEVELS chunk and keeps its 1.0 bytes`` () =
             Assert.True(streams[0].Span.SequenceEqual(g.Payload.Span), name)
             Assert.True((VqzLevels.tryFind g.Chunks).IsNone, name)
         else
-            Assert.True(Array.concat (streams |> Array.map _.ToArray()) |> fun all -> all.AsSpan().SequenceEqual(g.Payload.Span), name)
+            let all = Array.concat (streams |> Array.map _.ToArray())
+            Assert.True(all.AsSpan().SequenceEqual(g.Payload.Span), name)
 
 [<Theory>]
 [<InlineData(0)>]
