@@ -109,4 +109,25 @@ public sealed class LevelsCommandTests(CodecFixture f)
                 Assert.Equal(File.ReadAllText(Output(1, ".png") + $".codes.level{level}.txt"), File.ReadAllText(Output(t, ".png") + $".codes.level{level}.txt"));
         }
     }
+
+    [Fact]
+    public async Task Roundtrip_with_a_preset_of_three_levels_checks_every_level_and_decompress_reads_the_file()
+    {
+        var dir = f.NewDir("levels-roundtrip");
+        var models = Directory.CreateDirectory(Path.Combine(dir, "models")).FullName;
+        foreach (var name in new[] { "tiny-levels.vqm", "tiny-levels-gated.vqp", "tiny-levels.vql" })
+            File.Copy(Path.Combine(Golden, name), Path.Combine(models, name));
+        File.WriteAllText(Path.Combine(models, "presets.json"),
+            """{ "presets": [ { "quality": "max", "vqvae": "tiny-levels", "prior": "tiny-levels-gated-pixelcnn", "tileSide": 8, "levels": 3, "levelPrior": "tiny-levels-level-prior" } ] }""");
+        var output = Path.Combine(dir, "out");
+        var (code, text, error) = await f.Run("roundtrip", Sample, "-q", "max", "-o", output, "--model-dir", models);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("yes", text.Split('\n').Single(line => line.Contains("codes decoded exactly")));
+        var vqz = Path.Combine(output, "bsds-100007-256x192.vqz");
+        Assert.Equal(3, VqzLevels.count(Vqz.read(VqzReaderOptions.Default, File.ReadAllBytes(vqz))));
+        var png = Path.Combine(dir, "x.png");
+        (code, _, error) = await f.Run("decompress", vqz, "-o", png, "--model-dir", models);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(output, "bsds-100007-256x192.decoded.png")), File.ReadAllBytes(png));
+    }
 }
