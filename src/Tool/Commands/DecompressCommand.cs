@@ -96,7 +96,7 @@ internal static class DecompressCommand
 
     /// <summary>Where --codes writes the grid of level <paramref name="level"/> of <paramref name="levels"/>:
     /// &lt;output&gt;.codes.txt for a file of one level (a file without LEVELS, spec §4.6), else &lt;output&gt;.codes.level&lt;l&gt;.txt.</summary>
-    internal static string CodesPath(string target, int level, int levels) => levels == 1 ? target + ".codes.txt" : target + $".codes.level{level}.txt";
+    private static string CodesPath(string target, int level, int levels) => levels == 1 ? target + ".codes.txt" : target + $".codes.level{level}.txt";
 
     /// <summary>A file of a static model set (spec §8.2: no autoencoder): its code grid, or null for any other file.</summary>
     private static Row? TryStatic(ModelCatalog catalog, string input, string target, byte[] bytes, bool writeCodes, ExistingOutput existing, CancellationToken cancel)
