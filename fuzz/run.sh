@@ -41,6 +41,9 @@ for dll in "${assemblies[@]}"; do
   (cd "$fuzz" && dotnet tool run sharpfuzz "$publish/$dll" > /dev/null)
 done
 harness=(dotnet "$publish/VqVae.Codec.Fuzz.dll" "$target")
+# The decode target also knows the golden models, so the golden files among its seeds (those with code
+# levels included) decode past the model lookup (TinyModels.cs); afl-fuzz passes this on to its children.
+export VQZ_FUZZ_MODEL_DIR="$repo/tests/data/golden"
 
 # 3. Seeds: the golden files (and kept regressions) for the reader and the full decode; generated
 #    seeds for the decoder, for code levels (reader) and for the tiny models of the full decode.

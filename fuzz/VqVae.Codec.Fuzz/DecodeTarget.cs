@@ -10,8 +10,10 @@ namespace VqVae.Codec.Fuzz;
 
 /// <summary>
 /// The whole decoder, ImageCodec.decode, with the tiny models of TinyModels (a gated PixelCNN and a
-/// unigram prior) and checksum verification off. Clean outcomes: an image, VqzFormatException or
-/// VqzModelException. On success the image has the header's size and every code is in the alphabet.
+/// unigram prior; a VQ-VAE with code levels, its gated PixelCNN and level prior) and checksum
+/// verification off. Clean outcomes: an image, VqzFormatException or VqzModelException. On success the
+/// image has the header's size, there is a grid per level of the file (its LEVELS chunk, spec §4.6) and
+/// every code of level l is in level l's alphabet.
 /// The harness lowers MaxPixels to 64 x 64 so that one input decodes in milliseconds (the default
 /// limits are tested in tests/); every other limit is the default.
 /// </summary>
@@ -29,15 +31,17 @@ internal static class DecodeTarget
         new VqzLimits(Limits.MaxSide, 64 * 64, Limits.MaxChunks, Limits.MaxChunkBytes, Limits.MaxEmbeddedModelBytes, Limits.MaxModelBytes, Limits.MaxFileBytes),
         false);
 
-    private static readonly CodecOptions Options = With(CodecOptions.Default, tile: null, verify: false, metadata: false);
+    private static readonly CodecOptions Options = With(CodecOptions.Default, tile: null, levels: 1, verify: false, metadata: false);
 
-    private static CodecOptions With(CodecOptions o, int? tile, bool verify, bool metadata) => new(
+    private static CodecOptions With(CodecOptions o, int? tile, int levels, bool verify, bool metadata) => new(
         o.Quality, o.Device, verify, threads: 1,
         tile is int t ? FSharpOption<int>.Some(t) : FSharpOption<int>.None,
+        FSharpOption<int>.Some(levels),
         o.EmbedModels, ModelNamesPolicy.Never,
         metadata ? ListModule.OfSeq(new[] { Tuple.Create("k", "v") }) : FSharpList<Tuple<string, string>>.Empty,
         GridChecksumPolicy.Always,                                                            // seeds carry GRID-CHECKSUM (format 1.1)
-        o.MaxPixels);
+        Reader.Limits.MaxPixels,                                                              // the reader's 64 x 64: decode raises its reader's limit to this
+        o.NetworkTilePixels);
 
     public static void Run(byte[] data)
     {
@@ -53,11 +57,20 @@ internal static class DecodeTarget
         var h = decoded.Header;
         FuzzInput.Check(decoded.Image.Width == h.Width && decoded.Image.Height == h.Height, "the image does not have the header's size");
         FuzzInput.Check(decoded.Image.Pixels.Length == 3 * h.Width * h.Height, "the image has the wrong number of pixels");
-        FuzzInput.Check(decoded.Codes.Length == h.LatentWidth * h.LatentHeight && decoded.Codes.All(c => c >= 0 && c < 32), "codes outside the grid or the alphabet");
+        int levels = VqzLevels.count(Vqz.read(Reader, data));
+        FuzzInput.Check(decoded.Grids.Length == levels, $"{decoded.Grids.Length} grids for a file of {levels} code levels");
+        var architecture = decoded.Models.VqVae.Network.Architecture;
+        for (int l = 0; l < decoded.Grids.Length; l++)
+        {
+            int k = l == 0 ? architecture.CodebookSize : architecture.Levels![l - 1].CodebookSize;
+            FuzzInput.Check(decoded.Grids[l].Length == h.LatentWidth * h.LatentHeight && decoded.Grids[l].All(c => c >= 0 && c < k),
+                $"level {l + 1}: codes outside the grid or the alphabet");
+        }
     }
 
     /// <summary>Seed files: small images coded with the tiny models (gated prior whole-grid and tiled,
-    /// gray and RGB, the unigram prior, a METADATA chunk, a LEVELS chunk).</summary>
+    /// gray and RGB, the unigram prior, a METADATA chunk; files of 2 and 3 code levels, one with a
+    /// GRID-CHECKSUM of every level; a LEVELS chunk beside models of one level).</summary>
     public static void WriteSeeds(string directory)
     {
         Directory.CreateDirectory(directory);
@@ -65,22 +78,26 @@ internal static class DecodeTarget
         var vqvae = catalog.Find("vqvae", "fuzz-tiny-f4");
         var gated = catalog.Load(vqvae, catalog.Find("prior", "fuzz-tiny-gated-pixelcnn"));
         var unigram = catalog.Load(vqvae, catalog.Find("prior", "fuzz-tiny-unigram"));
-        var cases = new (string Name, CodecModels Models, int W, int H, int Channels, int Tile, bool Metadata)[]
+        var levelModels = catalog.Load(catalog.Find("vqvae", "fuzz-tiny-levels"), catalog.Find("prior", "fuzz-tiny-levels-gated-pixelcnn"),
+            FSharpOption<ModelSource>.Some(catalog.Find("level-prior", "fuzz-tiny-level-prior")));
+        var cases = new (string Name, CodecModels Models, int W, int H, int Channels, int Tile, int Levels, bool Metadata)[]
         {
-            ("gated-rgb-16x12", gated, 16, 12, 3, 0, false),
-            ("gated-gray-13x9-tiles4", gated, 13, 9, 1, 4, false),
-            ("gated-rgb-20x20-tiles8-meta", gated, 20, 20, 3, 8, true),
-            ("unigram-rgb-9x7", unigram, 9, 7, 3, 0, false),
+            ("gated-rgb-16x12", gated, 16, 12, 3, 0, 1, false),
+            ("gated-gray-13x9-tiles4", gated, 13, 9, 1, 4, 1, false),
+            ("gated-rgb-20x20-tiles8-meta", gated, 20, 20, 3, 8, 1, true),
+            ("unigram-rgb-9x7", unigram, 9, 7, 3, 0, 1, false),
+            ("levels-gated-rgb-16x12-2levels", levelModels, 16, 12, 3, 0, 2, false),
+            ("levels-gated-gray-13x9-tiles4-3levels", levelModels, 13, 9, 1, 4, 3, false),
         };
         foreach (var c in cases)
         {
-            var options = With(Options, c.Tile, verify: true, c.Metadata);
+            var options = With(Options, c.Tile, c.Levels, verify: true, c.Metadata);
             var encoded = ImageCodec.encode(catalog, options, FSharpOption<CodecModels>.Some(c.Models), Image(c.W, c.H, c.Channels), CancellationToken.None);
             File.WriteAllBytes(Path.Combine(directory, c.Name + ".vqz"), encoded.Bytes);
             if (c.Name == "gated-rgb-16x12")
             {
-                // The same grid as level 1 of a two-level file (spec §4.6; level 2 an empty stream), which
-                // the codec refuses until it decodes levels: the fuzzer starts at the LEVELS chunk.
+                // The same grid as level 1 of a two-level file (spec §4.6; level 2 an empty stream) under the
+                // models of one level, which code no level 2: corrupt at the LEVELS chunk's count.
                 var file = Vqz.read(VqzReaderOptions.Default, encoded.Bytes);
                 var levels = VqzLevels.create(file.Header, file.Chunks, [file.Payload, ReadOnlyMemory<byte>.Empty]);
                 File.WriteAllBytes(Path.Combine(directory, c.Name + "-levels.vqz"), Vqz.write(levels));

@@ -3,8 +3,9 @@ using VqVae.Codec.Format;
 
 namespace VqVae.Codec.Fuzz;
 
-/// <summary>Seed files for the reader beyond the golden files (which have no code levels): files with
-/// a LEVELS chunk (spec §4.6), so the fuzzer starts inside its parser and the payload check.</summary>
+/// <summary>Seed files for the reader beyond the golden files (three of which have code levels): files with
+/// a LEVELS chunk (spec §4.6) at its edges (empty streams, 16 levels), so the fuzzer starts inside its
+/// parser and the payload check.</summary>
 internal static class ReaderSeeds
 {
     public static void Write(string directory)

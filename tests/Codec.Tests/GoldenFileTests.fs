@@ -18,21 +18,48 @@ let private case name = all () |> List.find (fun c -> c.Name = name)
 let private shapeOf (h: VqzHeader) = { Height = h.LatentHeight; Width = h.LatentWidth }
 
 let private encode (c: Case) =
-    let payload = GridCoding.encodeGrid (c.Model()) (shapeOf c.Header) c.Grid CancellationToken.None
-    Vqz.write { Header = c.Header; Chunks = c.Chunks; Payload = ReadOnlyMemory payload }
+    let shape = shapeOf c.Header
+    let payload = GridCoding.encodeGrid (c.Model()) shape c.Grid CancellationToken.None
+
+    match c.Grids, c.LevelCoding with
+    | [ _ ], _ -> Vqz.write { Header = c.Header; Chunks = c.Chunks; Payload = ReadOnlyMemory payload }
+    | grids, Some coding ->
+        // Levels 2 .. n: one stream each, after level 1's, with the LEVELS chunk first (spec §4.6).
+        let weights, tables = coding ()
+        let further = LevelCoding.encodeLevels weights tables 1 shape (Array.ofList grids) CancellationToken.None
+        let streams = Array.append [| ReadOnlyMemory payload |] (further |> Array.map ReadOnlyMemory)
+        let file = VqzLevels.create c.Header c.Chunks streams
+        Assert.Equal(c.Header, file.Header)
+        Vqz.write file
+    | grids, None -> failwith $"{c.Name}: {grids.Length} levels and no level coding"
 
 [<Theory; MemberData(nameof cases)>]
 let ``encoding the golden input reproduces the golden file byte for byte`` (name: string) =
     let c = case name
-    Golden.checkText $"{name}.grid.txt" (gridText c.Header c.Grid)
+
+    for gridFile, grid in List.zip (gridNames name c.Grids.Length) c.Grids do
+        Golden.checkText gridFile (gridText c.Header grid)
+
     Golden.checkBytes $"{name}.vqz" (encode c)
 
 [<Theory; MemberData(nameof cases)>]
 let ``the golden file decodes to the golden grid`` (name: string) =
     let c = case name
     let file = Vqz.read VqzReaderOptions.Default (ReadOnlyMemory(Golden.read $"{name}.vqz"))
-    let grid = GridCoding.decodeGrid (c.Model()) (shapeOf file.Header) file.Payload CancellationToken.None
-    Assert.Equal(Text.Encoding.UTF8.GetString(Golden.read $"{name}.grid.txt"), gridText file.Header grid)
+    let shape = shapeOf file.Header
+    let streams = VqzLevels.streams file
+    Assert.Equal(c.Grids.Length, streams.Length)
+    let level1 = GridCoding.decodeGrid (c.Model()) shape streams[0] CancellationToken.None
+
+    let grids =
+        match c.LevelCoding with
+        | Some coding when streams.Length > 1 ->
+            let weights, tables = coding ()
+            LevelCoding.decodeLevels weights tables 1 shape level1 streams[1..] CancellationToken.None
+        | _ -> [| level1 |]
+
+    for gridFile, grid in List.zip (gridNames name c.Grids.Length) (List.ofArray grids) do
+        Assert.Equal(Text.Encoding.UTF8.GetString(Golden.read gridFile), gridText file.Header grid)
 
 [<Theory; MemberData(nameof cases)>]
 let ``the golden file's header dump matches its snapshot`` (name: string) =
@@ -94,7 +121,7 @@ let ``the golden models decode every golden file coded with them`` () =
 
     for c in all () |> List.filter (fun c -> c.Name.StartsWith("tiny-", StringComparison.Ordinal)) do
         let decoded = ImageCodec.decode catalog CodecOptions.Default VqzReaderOptions.Default (ReadOnlyMemory(Golden.read $"{c.Name}.vqz")) CancellationToken.None
-        Assert.Equal<int[]>(c.Grid, decoded.Codes)
+        Assert.Equal<int[] list>(c.Grids, List.ofArray decoded.Grids)
         Assert.Equal((c.Header.Width, c.Header.Height), (decoded.Image.Width, decoded.Image.Height))
 
 [<Theory; MemberData(nameof cases)>]

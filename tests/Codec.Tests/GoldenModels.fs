@@ -1,5 +1,5 @@
 /// The model files of the golden folder: the static model sets of spec §8.2 (uniform-512, unigram-512)
-/// and the tiny models that code the conformance vectors. They are inputs, not snapshots: read from
+/// and the tiny models that code the conformance vectors (tiny-levels with its level prior: the files with code levels). They are inputs, not snapshots: read from
 /// the folder, and written (from the seeded generators below) only when accepting and missing, so the
 /// golden .vqz files never depend on how this machine's TorchSharp initialises a network.
 module VqVae.Codec.Codec.Tests.GoldenModels
@@ -11,6 +11,7 @@ open VqVae.Codec.Format
 open VqVae.Codec.Models.Files
 open VqVae.Codec.Models.Priors
 open VqVae.Codec.Pipeline
+open VqVae.Codec.Prior
 
 /// The histogram of the static set unigram-512: floor(100000 / (s + 1)) for s = 0 .. 511 (spec §8.2).
 let unigram512Counts = Array.init 512 (fun s -> int64 (100_000 / (s + 1)))
@@ -28,6 +29,8 @@ let private staticPrior (name: string) (kind: PriorKind) (counts: int64[] option
 
 let private tinyVqVae = lazy (Golden.input "tiny-f4.vqm" (fun () -> TinyModels.vqvaeBytes 1L 4))
 
+let private levelsVqVae = lazy (Golden.input "tiny-levels.vqm" (fun () -> TinyModels.levelsVqVaeBytes 21L "tiny-levels"))
+
 let private makers: (string * (unit -> byte[])) list =
     [
         "uniform-512.vqp", (fun () -> staticPrior "uniform-512" PriorKind.Uniform None)
@@ -36,6 +39,11 @@ let private makers: (string * (unit -> byte[])) list =
         "tiny-f4-gated.vqp", (fun () -> TinyModels.priorBytes 2L PriorKind.GatedPixelCnn tinyVqVae.Value)
         "tiny-f4-unigram.vqp", (fun () -> TinyModels.priorBytes 3L PriorKind.Unigram tinyVqVae.Value)
         "tiny-f4-uniform.vqp", (fun () -> TinyModels.priorBytes 4L PriorKind.Uniform tinyVqVae.Value)
+        "tiny-levels.vqm", (fun () -> levelsVqVae.Value)
+        "tiny-levels-gated.vqp", (fun () -> TinyModels.namedPriorBytes "tiny-levels-gated-pixelcnn" 22L PriorKind.GatedPixelCnn levelsVqVae.Value)
+        "tiny-levels-unigram.vqp", (fun () -> TinyModels.namedPriorBytes "tiny-levels-unigram" 23L PriorKind.Unigram levelsVqVae.Value)
+        "tiny-levels-uniform.vqp", (fun () -> TinyModels.namedPriorBytes "tiny-levels-uniform" 24L PriorKind.Uniform levelsVqVae.Value)
+        "tiny-levels.vql", (fun () -> TinyModels.levelPriorBytes 25L "tiny-levels-level-prior" levelsVqVae.Value)
     ]
 
 /// The names of the golden model files.
@@ -72,3 +80,29 @@ let gridModel (name: string) (tileSide: int) =
 
 /// The models tag of the golden VQ-VAE file `vqvae` and prior file `prior`.
 let tag (vqvae: string) (prior: string) = ModelsTag.OfDigests((source vqvae).Digest, (source prior).Digest)
+
+/// The models tag of the golden VQ-VAE file `vqvae`, prior file `prior` and level prior file `levelPrior`
+/// (a file with code levels, spec §3.6).
+let levelsTag (vqvae: string) (prior: string) (levelPrior: string) =
+    ModelsTag.OfDigests((source vqvae).Digest, (source prior).Digest, (source levelPrior).Digest)
+
+let private levelCodings = ConcurrentDictionary<string, Lazy<CheckerboardLevelWeights * LevelTables>>()
+
+/// The level prior's weights in golden model file `levelPrior` and the level tables of the VQ-VAE in
+/// `vqvae` (what codes levels 2 and up, spec/prior.md §6), checked against each other as a decoder does.
+let levelCoding (vqvae: string) (levelPrior: string) =
+    levelCodings
+        .GetOrAdd(
+            $"{vqvae}+{levelPrior}",
+            fun _ ->
+                lazy
+                    (let v = source vqvae
+                     let l = source levelPrior
+                     use network = VqVaeModel.FromFile(ModelFile.Parse(ReadOnlySpan v.Bytes, vqvae), v.Digest.ToArray(), vqvae)
+                     use prior = CheckerboardLevelModel.FromFile(ModelFile.Parse(ReadOnlySpan l.Bytes, levelPrior), l.Digest.ToArray(), levelPrior)
+                     let weights = CheckerboardLevelWeights.ofPrior prior.Prior
+                     let tables = LevelContext.ofNetwork network.Network
+                     LevelCoding.check weights tables (min weights.MaxLevel tables.Levels)
+                     weights, tables)
+        )
+        .Value

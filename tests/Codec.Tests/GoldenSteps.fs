@@ -40,13 +40,63 @@ let private frequencies (j: Utf8JsonWriter) (tables: FrequencyTables) (row: int)
 
     j.WriteEndArray()
 
+/// The first steps of `model`'s coding order of `grid` ("steps", "firstSteps"): per step its position count
+/// and, for its first positions, the code and (with `logits`, K per position) the logits, max, weights, sum and
+/// frequencies; without logits (a static model) the step's one table.
+let private writeSteps (j: Utf8JsonWriter) (model: GridModel) (shape: GridShape) (grid: int[]) (logits: float32[] option) =
+    let steps = model.Steps shape
+    let k = model.Alphabet
+    j.WriteNumber("steps", steps.Length)
+    j.WriteStartArray "firstSteps"
+
+    for t in 0 .. min StepsShown steps.Length - 1 do
+        j.WriteStartObject()
+        j.WriteNumber("step", t)
+        j.WriteNumber("positionCount", steps[t].Length)
+        j.WriteStartArray "positions"
+
+        for p in Array.truncate PositionsShown steps[t] do
+            j.WriteStartObject()
+            j.WriteNumber("position", p)
+            j.WriteNumber("row", p / shape.Width)
+            j.WriteNumber("column", p % shape.Width)
+            j.WriteNumber("code", grid[p])
+
+            match logits with
+            | Some all ->
+                let l = all[p * k .. p * k + k - 1]
+                let m = l |> Array.map float |> Array.max
+                let w = l |> Array.map (fun x -> DeterministicMath.expNonPositive (float x - m))
+                j.WriteStartArray "logits"
+                for x in l do j.WriteStringValue(f32 x)
+                j.WriteEndArray()
+                j.WriteString("max", f64 m)
+                j.WriteStartArray "weights"
+                for x in w do j.WriteStringValue(f64 x)
+                j.WriteEndArray()
+                j.WriteString("sum", f64 (Array.fold (+) 0.0 w))
+                frequencies j (FrequencyTable.ofLogits l) 0
+            | None -> ()
+
+            j.WriteEndObject()
+
+        j.WriteEndArray()
+
+        if logits.IsNone then
+            // Static models: one table for every position, from the weights of spec §8.2.
+            frequencies j (model.TablesForStep(grid, shape, t)) 0
+
+        j.WriteEndObject()
+
+    j.WriteEndArray()
+
 /// `<name>.steps.json`: the coding order's first steps with, for their first positions, the logits
 /// (gated PixelCNN), the weights w[s] = E(l[s] − m) and their sum S (spec §6.2), and the frequencies.
+/// A file with code levels adds "levels": the same for each level l ≥ 2 under the level prior
+/// (spec/prior.md §6: two steps, anchors first), given the grids of the levels before it.
 let stepsJson (c: Case) =
     let shape = { Height = c.Header.LatentHeight; Width = c.Header.LatentWidth }
     let model = c.Model()
-    let steps = model.Steps shape
-    let k = model.Alphabet
 
     let logits =
         match model with
@@ -57,52 +107,28 @@ let stepsJson (c: Case) =
         j.WriteStartObject()
         j.WriteString("file", $"{c.Name}.vqz")
         j.WriteString("coding", c.Coding)
-        j.WriteNumber("alphabet", k)
+        j.WriteNumber("alphabet", model.Alphabet)
         j.WriteNumber("gridHeight", shape.Height)
         j.WriteNumber("gridWidth", shape.Width)
-        j.WriteNumber("steps", steps.Length)
-        j.WriteStartArray "firstSteps"
+        writeSteps j model shape c.Grid logits
 
-        for t in 0 .. min StepsShown steps.Length - 1 do
-            j.WriteStartObject()
-            j.WriteNumber("step", t)
-            j.WriteNumber("positionCount", steps[t].Length)
-            j.WriteStartArray "positions"
+        match c.LevelCoding with
+        | Some coding when c.Grids.Length > 1 ->
+            let weights, tables = coding ()
+            let grids = Array.ofList c.Grids
+            j.WriteStartArray "levels"
 
-            for p in Array.truncate PositionsShown steps[t] do
+            for level in 2 .. grids.Length do
+                let m = LevelCoding.model weights tables 1 shape grids[.. level - 2] level
                 j.WriteStartObject()
-                j.WriteNumber("position", p)
-                j.WriteNumber("row", p / shape.Width)
-                j.WriteNumber("column", p % shape.Width)
-                j.WriteNumber("code", c.Grid[p])
-
-                match logits with
-                | Some all ->
-                    let l = all[p * k .. p * k + k - 1]
-                    let m = l |> Array.map float |> Array.max
-                    let w = l |> Array.map (fun x -> DeterministicMath.expNonPositive (float x - m))
-                    j.WriteStartArray "logits"
-                    for x in l do j.WriteStringValue(f32 x)
-                    j.WriteEndArray()
-                    j.WriteString("max", f64 m)
-                    j.WriteStartArray "weights"
-                    for x in w do j.WriteStringValue(f64 x)
-                    j.WriteEndArray()
-                    j.WriteString("sum", f64 (Array.fold (+) 0.0 w))
-                    frequencies j (FrequencyTable.ofLogits l) 0
-                | None -> ()
-
+                j.WriteNumber("level", level)
+                j.WriteNumber("alphabet", m.Alphabet)
+                writeSteps j m shape grids[level - 1] (Some(m.LogitsForAll(grids[level - 1], shape)))
                 j.WriteEndObject()
 
             j.WriteEndArray()
+        | _ -> ()
 
-            if logits.IsNone then
-                // Static models: one table for every position, from the weights of spec §8.2.
-                frequencies j (model.TablesForStep(c.Grid, shape, t)) 0
-
-            j.WriteEndObject()
-
-        j.WriteEndArray()
         j.WriteEndObject())
 
 /// e(x) of spec/prior.md §3, written out with its constants: the sums left to right,

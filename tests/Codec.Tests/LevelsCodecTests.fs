@@ -145,3 +145,16 @@ let ``a multi-level file with its models embedded decodes with no models install
     use empty = ModelCatalog.create [] []
     let decoded = ImageCodec.decode empty options VqzReaderOptions.Default (ReadOnlyMemory encoded.Bytes) none
     Assert.Equal<int[][]>(encoded.Grids, decoded.Grids)
+
+[<Fact>]
+let ``a level prior whose alphabets are not the VQ-VAE's levels' is refused as the wrong model`` () =
+    let v = sources.Value[0]
+    torch.random.manual_seed 14L |> ignore
+    let a = CheckerboardLevelArchitecture(LatentDim = 8, LevelCodebookSizes = [| 16; 8 |], ContextChannels = 8, CodeChannels = 4, HiddenChannels = 16)
+    use prior = new CheckerboardLevelPrior(a)
+    let bytes = CheckerboardLevelModel.ToFile(prior, "k8-level-prior", v.Digest.ToArray(), JsonObject()).ToBytes()
+    let wrong = ModelSource.ofBytes "test:k8-level-prior.vql" false bytes
+    let e = Assert.Throws<VqzModelException>(fun () -> new CodecModels(v, sources.Value[1], Some wrong) |> ignore)
+    Assert.Equal(ModelProblem.Missing, e.Problem)
+    Assert.Contains("k8-level-prior", e.Message)
+    Assert.Contains("level 3: the prior has K = 8, the VQ-VAE K = 12", e.Message)

@@ -23,11 +23,45 @@ let vqvaeBytes (seed: int64) (downsampling: int) =
     network.eval ()
     VqVaeModel.ToFile(network, $"tiny-f{downsampling}", JsonObject()).ToBytes()
 
-let priorBytes (seed: int64) (kind: PriorKind) (vqvae: byte[]) =
+/// A tiny prior of `kind` named `name` over the codes (K = 32) of `vqvae`; a unigram's counts are s + 1.
+let namedPriorBytes (name: string) (seed: int64) (kind: PriorKind) (vqvae: byte[]) =
     torch.random.manual_seed seed |> ignore
     let a = PriorArchitecture(Kind = kind, CodebookSize = 32, Channels = 8, Layers = 2, HeadChannels = 16)
     use prior = PriorFactory.Create(a, Array.init 32 (fun i -> int64 (i + 1)))
-    PriorModel.ToFile(prior, $"tiny-{PriorArchitecture.NameOf kind}", ModelFile.DigestOf(ReadOnlySpan vqvae), JsonObject()).ToBytes()
+    PriorModel.ToFile(prior, name, ModelFile.DigestOf(ReadOnlySpan vqvae), JsonObject()).ToBytes()
+
+let priorBytes (seed: int64) (kind: PriorKind) (vqvae: byte[]) =
+    namedPriorBytes $"tiny-{PriorArchitecture.NameOf kind}" seed kind vqvae
+
+/// The tiny VQ-VAE (downsampling 4, K = 32) with two further code levels: K = 16 at d = 4, K = 12 at d = 2.
+let levelsVqVaeBytes (seed: int64) (name: string) =
+    torch.random.manual_seed seed |> ignore
+
+    let a =
+        VqVaeArchitecture(
+            HiddenChannels = 16,
+            ResidualChannels = 8,
+            ResidualBlocks = 1,
+            LatentDim = 8,
+            CodebookSize = 32,
+            Levels = [| ResidualLevelArchitecture(Dim = 4, CodebookSize = 16); ResidualLevelArchitecture(Dim = 2, CodebookSize = 12) |]
+        )
+
+    use network = new VqVaeNetwork(a, QuantizerOptions())
+    // As vqvaeBytes: every level's prototypes from the latents (and residuals) of a noise image.
+    network.train ()
+    use noise = torch.rand (8L, 3L, 32L, 32L) - 0.5
+    network.Forward(noise, 0.0) |> ignore
+    network.eval ()
+    VqVaeModel.ToFile(network, name, JsonObject()).ToBytes()
+
+/// An untrained checkerboard level prior (levels 2 and 3, K = 16 and 12) over the levels of `vqvae`.
+let levelPriorBytes (seed: int64) (name: string) (vqvae: byte[]) =
+    torch.random.manual_seed seed |> ignore
+    let a = CheckerboardLevelArchitecture(LatentDim = 8, LevelCodebookSizes = [| 16; 12 |], ContextChannels = 8, CodeChannels = 4, HiddenChannels = 16)
+    use prior = new CheckerboardLevelPrior(a)
+    prior.eval () |> ignore
+    CheckerboardLevelModel.ToFile(prior, name, ModelFile.DigestOf(ReadOnlySpan vqvae), JsonObject()).ToBytes()
 
 /// A catalogue with a tiny VQ-VAE (downsampling 4) and its gated PixelCNN and unigram priors, and a
 /// "high" preset on the gated prior with tiles of `tile`.

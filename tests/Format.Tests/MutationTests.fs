@@ -27,7 +27,7 @@ type MutationTests(output: ITestOutputHelper) =
     [<Fact>]
     member _.``100,000 mutated files give only VqzFormatException, each quickly``() =
         let rng = Random 20261126
-        // The golden files and two files with code levels (LEVELS, spec §4.6), which no golden file has.
+        // The golden files (three with code levels, LEVELS spec §4.6) and two more files with LEVELS.
         let sources = Array.append (goldenFiles () |> Array.map snd) (LevelsTests.levelsSamples ())
         let count = 100_000
         let mutable rejected = 0

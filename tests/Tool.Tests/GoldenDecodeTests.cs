@@ -32,8 +32,19 @@ public sealed class GoldenDecodeTests
             var (code, _, error) = await ToolRun.Run("decompress", Path.Combine(GoldenDirectory(), name), "-o", output,
                 "--model-dir", GoldenDirectory(), "--codes", "--threads", "1");
             Assert.True(code == ExitCodes.Ok, error);
-            var grid = File.ReadAllText(Path.Combine(GoldenDirectory(), Path.ChangeExtension(name, ".grid.txt")));
-            Assert.Equal(grid, File.ReadAllText(output + ".codes.txt"));
+            // A file with code levels (LEVELS, spec/vqz.md §4.6) has a grid per level beside it: <name>.level<l>.grid.txt,
+            // which --codes writes as <output>.codes.level<l>.txt; a file of one level has <name>.grid.txt and <output>.codes.txt.
+            var stem = Path.GetFileNameWithoutExtension(name);
+            int levels = Directory.GetFiles(GoldenDirectory(), stem + ".level*.grid.txt").Length;
+            if (levels == 0)
+                Assert.Equal(File.ReadAllText(Path.Combine(GoldenDirectory(), stem + ".grid.txt")), File.ReadAllText(output + ".codes.txt"));
+            else
+            {
+                Assert.False(File.Exists(output + ".codes.txt"));
+                for (int l = 1; l <= levels; l++)
+                    Assert.Equal(File.ReadAllText(Path.Combine(GoldenDirectory(), $"{stem}.level{l}.grid.txt")), File.ReadAllText(output + $".codes.level{l}.txt"));
+                Assert.False(File.Exists(output + $".codes.level{levels + 1}.txt"));
+            }
             // Files of the tiny models decode to an image; those of a static model set to the grid alone.
             Assert.Equal(name.StartsWith("tiny-", StringComparison.Ordinal), File.Exists(output));
         }

@@ -74,15 +74,30 @@ type CodecModels(vqvaeSource: ModelSource, priorSource: ModelSource, levelPriorS
         levelPriorSource
         |> Option.map (fun l -> CheckerboardLevelModel.FromFile(ModelFile.Parse(ReadOnlySpan l.Bytes, l.Origin), l.Digest.ToArray(), l.Origin))
 
-    // What the level prior's evaluator needs: its weights and the VQ-VAE's level tables (exact arrays).
+    // What the level prior's evaluator needs: its weights and the VQ-VAE's level tables (exact arrays),
+    // checked against each other here, as the prior's alphabet is above: a level prior whose D or K_l are
+    // not the VQ-VAE's cannot be the one the file was coded with (spec §3.6, check 7).
     let levelCoding =
-        lazy
-            (levelPrior
-             |> Option.map (fun l ->
-                 let weights = CheckerboardLevelWeights.ofPrior l.Prior
-                 let tables = LevelContext.ofNetwork vqvae.Network
-                 LevelCoding.check weights tables (min weights.MaxLevel tables.Levels)
-                 weights, tables))
+        levelPrior
+        |> Option.map (fun l ->
+            let weights = CheckerboardLevelWeights.ofPrior l.Prior
+            let tables = LevelContext.ofNetwork vqvae.Network
+
+            try
+                LevelCoding.check weights tables (min weights.MaxLevel tables.Levels)
+            with :? ArgumentException as e ->
+                let reason = e.Message.Replace($" (Parameter '{e.ParamName}')", "")
+                let source = levelPriorSource.Value
+
+                raise (
+                    VqzModelException(
+                        ModelProblem.Missing,
+                        None,
+                        $"the level prior '{source.Name}' ({source.Origin}) does not fit the VQ-VAE '{vqvaeSource.Name}' (sha256 {vqvaeSource.Digest}): {reason}"
+                    )
+                )
+
+            weights, tables)
 
     /// Most levels these models code: the VQ-VAE's levels (within the level prior's), 1 without a level prior.
     let maxLevels =
@@ -106,7 +121,7 @@ type CodecModels(vqvaeSource: ModelSource, priorSource: ModelSource, levelPriorS
     /// Most code levels these models can send (1 without a level prior).
     member _.MaxLevels = maxLevels
     /// The level prior's weights and the VQ-VAE's level tables (None without a level prior).
-    member _.LevelCoding = levelCoding.Value
+    member _.LevelCoding = levelCoding
 
     /// The models tag of the files these models write: of the VQ-VAE and prior, and of the level prior too
     /// when there is one (such files have a LEVELS chunk).

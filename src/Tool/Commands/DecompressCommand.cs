@@ -28,7 +28,8 @@ internal static class DecompressCommand
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing outputs." };
         var codes = new Option<bool>("--codes")
         {
-            Description = "Also write each decoded code grid as text (<output>.codes.txt: \"height width\", then one line per row). " +
+            Description = "Also write each decoded code grid as text (<output>.codes.txt: \"height width\", then one line per row); " +
+                          "a file with code levels gives one per level, <output>.codes.level<l>.txt for l = 1 .. n. " +
                           "Files of a static model set (spec §8.2: no autoencoder) need it and give the grid alone.",
         };
         var table = new Option<bool>("--table") { Description = "With several files, a row per file as well as the summary line." };
@@ -86,13 +87,23 @@ internal static class DecompressCommand
     {
         var image = decoded.Image;
         AtomicFile.Write(target, bmp ? ImageCodecs.EncodeBmp(image) : ImageCodecs.EncodePng(image, gray: image.SourceIsGray), existing);
-        if (writeCodes)
-            AtomicFile.Write(target + ".codes.txt", System.Text.Encoding.ASCII.GetBytes(CodeText(decoded.Codes, decoded.Header.LatentHeight, decoded.Header.LatentWidth)), existing);
+        if (!writeCodes) return;
+        var grids = decoded.Grids;
+        for (int l = 0; l < grids.Length; l++)
+            AtomicFile.Write(CodesPath(target, l + 1, grids.Length),
+                System.Text.Encoding.ASCII.GetBytes(CodeText(grids[l], decoded.Header.LatentHeight, decoded.Header.LatentWidth)), existing);
     }
+
+    /// <summary>Where --codes writes the grid of level <paramref name="level"/> of <paramref name="levels"/>:
+    /// &lt;output&gt;.codes.txt for a file of one level (a file without LEVELS, spec §4.6), else &lt;output&gt;.codes.level&lt;l&gt;.txt.</summary>
+    private static string CodesPath(string target, int level, int levels) => levels == 1 ? target + ".codes.txt" : target + $".codes.level{level}.txt";
 
     /// <summary>A file of a static model set (spec §8.2: no autoencoder): its code grid, or null for any other file.</summary>
     private static Row? TryStatic(ModelCatalog catalog, string input, string target, byte[] bytes, bool writeCodes, ExistingOutput existing, CancellationToken cancel)
     {
+        // Only a file whose tag names a static set goes this way: tryDecodeStaticGrid refuses every file with
+        // LEVELS (levels have no meaning without an autoencoder), and a file with levels and its models is an image.
+        if (catalog.TryFindStatic(Vqz.read(VqzReaderOptions.Default, bytes).Header.ModelsTag) is null) return null;
         var staticGrid = ImageCodec.tryDecodeStaticGrid(catalog, VqzReaderOptions.Default, bytes, cancel);
         if (staticGrid is null) return null;
         // A static model set has no autoencoder: the grid is all there is to decode.

@@ -52,7 +52,8 @@ internal static class RoundtripCommand
             var decoded = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, File.ReadAllBytes(vqzPath), cancel);
             double decodeMs = decodeClock.Elapsed.TotalMilliseconds;
             AtomicFile.Write(pngPath, ImageCodecs.EncodePng(decoded.Image, gray: decoded.Image.SourceIsGray), OutputRule.Of(p.GetValue(force)));
-            bool exact = decoded.Codes.AsSpan().SequenceEqual(encoded.Codes);
+            // Every level's codes (a file with code levels has a grid per level, level 1 first).
+            bool exact = decoded.Grids.Length == encoded.Grids.Length && decoded.Grids.Zip(encoded.Grids).All(g => g.First.AsSpan().SequenceEqual(g.Second));
 
             var table = new Table().AddColumns("", "");
             table.AddRow("image", $"{Markup.Escape(path)} ({image.Width}x{image.Height})");
