@@ -110,7 +110,7 @@ public sealed class VqzCodec : IDisposable
         ArgumentNullException.ThrowIfNull(vqz);
         ObjectDisposedException.ThrowIf(disposed, this);
         var decoded = ImageCodec.decode(catalog, options, VqzReaderOptions.Default, vqz, cancel);
-        return new VqzImage(decoded.Image, decoded.Codes, decoded.Header.LatentWidth, decoded.Header.LatentHeight);
+        return new VqzImage(decoded.Image, decoded.Grids, decoded.Header.LatentWidth, decoded.Header.LatentHeight);
     }
 
     /// <summary>Decodes the .vqz file read from <paramref name="vqz"/> (to its end).</summary>
@@ -167,10 +167,11 @@ public sealed class VqzCodec : IDisposable
         var encoded = ImageCodec.encode(catalog, options, null, image, cancel);
         var reconstruction = encoded.Reconstruction?.Value;
         var t = encoded.Timings;
-        return new VqzEncoded(encoded.Bytes, image.Width, image.Height, encoded.Codes, encoded.Header.LatentWidth, encoded.Header.LatentHeight,
+        return new VqzEncoded(encoded.Bytes, image.Width, image.Height, encoded.Grids, encoded.Header.LatentWidth, encoded.Header.LatentHeight,
             reconstruction is null ? null : PixelMetrics.Psnr(image, reconstruction),
-            reconstruction is null ? null : new VqzImage(reconstruction, encoded.Codes, encoded.Header.LatentWidth, encoded.Header.LatentHeight),
-            encoded.Models.VqVaeSource.Name, encoded.Models.PriorSource.Name, encoded.Header.ModelsTag.ToString(),
+            reconstruction is null ? null : new VqzImage(reconstruction, encoded.Grids, encoded.Header.LatentWidth, encoded.Header.LatentHeight),
+            encoded.Models.VqVaeSource.Name, encoded.Models.PriorSource.Name,
+            encoded.Grids.Length > 1 ? encoded.Models.LevelPriorSource?.Value.Name : null, encoded.Header.ModelsTag.ToString(),
             TimeSpan.FromMilliseconds(t.NetworkMs + t.EntropyMs), reconstruction is null ? TimeSpan.Zero : TimeSpan.FromMilliseconds(t.VerifyMs));
     }
 

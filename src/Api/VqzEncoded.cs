@@ -4,13 +4,13 @@ namespace VqVae.Codec;
 public sealed class VqzEncoded
 {
     private readonly byte[] bytes;
-    private readonly int[] codes;
+    private readonly int[][] grids;
 
-    internal VqzEncoded(byte[] bytes, int width, int height, int[] codes, int latentWidth, int latentHeight,
-        double? psnr, VqzImage? reconstruction, string vqVaeModel, string priorModel, string modelsTag, TimeSpan encodeTime, TimeSpan verifyTime)
+    internal VqzEncoded(byte[] bytes, int width, int height, int[][] grids, int latentWidth, int latentHeight,
+        double? psnr, VqzImage? reconstruction, string vqVaeModel, string priorModel, string? levelPriorModel, string modelsTag, TimeSpan encodeTime, TimeSpan verifyTime)
     {
         this.bytes = bytes;
-        this.codes = codes;
+        this.grids = grids;
         Width = width;
         Height = height;
         LatentWidth = latentWidth;
@@ -19,6 +19,7 @@ public sealed class VqzEncoded
         Reconstruction = reconstruction;
         VqVaeModel = vqVaeModel;
         PriorModel = priorModel;
+        LevelPriorModel = levelPriorModel;
         ModelsTag = modelsTag;
         EncodeTime = encodeTime;
         VerifyTime = verifyTime;
@@ -48,8 +49,11 @@ public sealed class VqzEncoded
     /// <summary>The image a decoder makes of the file; null when not verified.</summary>
     public VqzImage? Reconstruction { get; }
 
-    /// <summary>The code grid, row by row (<see cref="LatentHeight"/> rows of <see cref="LatentWidth"/> codes).</summary>
-    public IReadOnlyList<int> Codes => codes;
+    /// <summary>The code grid of level 1, row by row (<see cref="LatentHeight"/> rows of <see cref="LatentWidth"/> codes).</summary>
+    public IReadOnlyList<int> Codes => grids[0];
+
+    /// <summary>The code grid of every level sent, level 1 first (one grid without code levels; <see cref="VqzCodecOptions.Levels"/>).</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Levels => grids;
 
     /// <summary>Codes per row of the grid.</summary>
     public int LatentWidth { get; }
@@ -62,6 +66,9 @@ public sealed class VqzEncoded
 
     /// <summary>Name of the prior model that coded the image.</summary>
     public string PriorModel { get; }
+
+    /// <summary>Name of the level prior that coded levels 2 and up; null for a file of one level.</summary>
+    public string? LevelPriorModel { get; }
 
     /// <summary>The models tag written in the file's header (8 hexadecimal digits): the pair a decoder needs.</summary>
     public string ModelsTag { get; }

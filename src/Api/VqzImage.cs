@@ -2,16 +2,16 @@ using VqVae.Codec.Models.Data;
 
 namespace VqVae.Codec;
 
-/// <summary>A decoded image: 8-bit RGB pixels at the original size, and the code grid they were made from.</summary>
+/// <summary>A decoded image: 8-bit RGB pixels at the original size, and the code grids they were made from.</summary>
 public sealed class VqzImage
 {
     private readonly RgbImage image;
-    private readonly int[] codes;
+    private readonly int[][] grids;
 
-    internal VqzImage(RgbImage image, int[] codes, int latentWidth, int latentHeight)
+    internal VqzImage(RgbImage image, int[][] grids, int latentWidth, int latentHeight)
     {
         this.image = image;
-        this.codes = codes;
+        this.grids = grids;
         LatentWidth = latentWidth;
         LatentHeight = latentHeight;
     }
@@ -28,8 +28,11 @@ public sealed class VqzImage
     /// <summary>Whether the image was coded as grayscale (its PNG is then a grayscale PNG).</summary>
     public bool IsGrayscale => image.SourceIsGray;
 
-    /// <summary>The code grid, row by row (<see cref="LatentHeight"/> rows of <see cref="LatentWidth"/> codes).</summary>
-    public IReadOnlyList<int> Codes => codes;
+    /// <summary>The code grid of level 1, row by row (<see cref="LatentHeight"/> rows of <see cref="LatentWidth"/> codes).</summary>
+    public IReadOnlyList<int> Codes => grids[0];
+
+    /// <summary>The code grid of every level sent, level 1 first (one grid for a file without code levels; docs/levels.md).</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Levels => grids;
 
     /// <summary>Codes per row of the grid.</summary>
     public int LatentWidth { get; }
