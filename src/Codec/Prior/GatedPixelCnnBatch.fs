@@ -85,6 +85,82 @@ module GatedPixelCnnBatch =
 
         logits
 
+    /// The (grid, tile) pairs of `count` grids in order, cut into groups of at most `maxCodes` codes (at
+    /// least one tile a group).
+    let private groups (tiles: Tile[]) (count: int) (maxCodes: int) =
+        let result = ResizeArray<struct (int * int)[]>()
+        let current = ResizeArray<struct (int * int)>()
+        let mutable codes = 0
+
+        for g in 0 .. count - 1 do
+            for n in 0 .. tiles.Length - 1 do
+                let size = tiles[n].Height * tiles[n].Width
+
+                if current.Count > 0 && codes + size > maxCodes then
+                    result.Add(current.ToArray())
+                    current.Clear()
+                    codes <- 0
+
+                current.Add(struct (g, n))
+                codes <- codes + size
+
+        if current.Count > 0 then
+            result.Add(current.ToArray())
+
+        result.ToArray()
+
+    /// The coding interval (start, frequency; spec §5.3) of every code of each grid (flat grid order), all
+    /// codes known: what the range encoder needs, 8 bytes a code. Tiles are evaluated in groups of at most
+    /// `maxCodes` codes (at least one tile), and each row's logits become intervals before the next row, so
+    /// memory is bounded by the group, not by the grid (issue 13: logits and tables of a whole 4000 x 3000
+    /// photo, 750,000 codes, took about 13 KB a code). Values do not depend on the grouping (spec/prior.md
+    /// §4), so the files are those of logitsForAll's tables.
+    let intervalsForAll (weights: GatedPixelCnnWeights) (tileSide: int) (threads: int) (maxCodes: int) (shape: GridShape) (grids: int[][]) : struct (int * int)[][] =
+        let k = weights.Codes
+        let tiles = Tiling.tiles tileSide shape.Height shape.Width
+        let intervals = grids |> Array.map (fun _ -> Array.zeroCreate<struct (int * int)> shape.Count)
+
+        for group in groups tiles grids.Length maxCodes do
+            let states =
+                group
+                |> Array.map (fun (struct (g, n)) ->
+                    let tile = tiles[n]
+                    let state = GatedPixelCnnTile(weights, tile.Height, tile.Width)
+
+                    for t in 0 .. tile.Height * tile.Width - 1 do
+                        state.SetCode(t, grids[g].[Tiling.gridPosition shape.Width tile t])
+
+                    state)
+
+            let tallest = states |> Array.map (fun s -> s.Height) |> Array.max
+
+            // Row i of every tile of the group together: the horizontal stack, then the vertical stack.
+            for i in 0 .. tallest - 1 do
+                let members = [| for m in 0 .. group.Length - 1 do if i < states[m].Height then m |]
+
+                let positions =
+                    [| for m in members do
+                           for j in 0 .. states[m].Width - 1 -> { Tile = states[m]; Row = i; Column = j } |]
+
+                let logits = Array.zeroCreate<float32> (positions.Length * k)
+                GatedPixelCnnEvaluator.logitsAt threads positions logits
+                let tables = FrequencyTable.ofLogitsBatch k (ReadOnlyMemory logits)
+                let mutable r = 0
+
+                for m in members do
+                    let struct (g, n) = group[m]
+
+                    for j in 0 .. states[m].Width - 1 do
+                        let p = (tiles[n].Top + i) * shape.Width + tiles[n].Left + j
+                        let row = tables.Row r
+                        let symbol = grids[g].[p]
+                        intervals[g].[p] <- struct (row[symbol], row[symbol + 1] - row[symbol])
+                        r <- r + 1
+
+                GatedPixelCnnEvaluator.completeRows threads [| for m in members -> struct (states[m], i) |]
+
+        intervals
+
     /// Decodes several payloads of grids of one shape in lockstep: step t of every grid in one
     /// evaluation, then each grid's range decoder reads its symbols. Raises VqzFormatException for a
     /// payload no encoder could have produced (as GridCoding.decodeGrid).
