@@ -42,23 +42,26 @@ module GatedPixelCnnBatch =
                    if t < tiles[n].Height * tiles[n].Width then
                        { Tile = states[g][n]; Row = t / tiles[n].Width; Column = t % tiles[n].Width } |]
 
+    /// Sets the codes of row i of a tile from its grid (the encoder knows them all, but a tile keeps only
+    /// the rows it still reads: see GatedPixelCnnTile).
+    let private setRow (state: GatedPixelCnnTile) (tile: Tile) (gridWidth: int) (grid: int[]) (i: int) =
+        for j in 0 .. tile.Width - 1 do
+            state.SetCode(i * tile.Width + j, grid[(tile.Top + i) * gridWidth + tile.Left + j])
+
     /// The logits [Count x K] of every position of each grid (flat grid order), all codes known.
     let logitsForAll (weights: GatedPixelCnnWeights) (tileSide: int) (threads: int) (shape: GridShape) (grids: int[][]) : float32[][] =
         let k = weights.Codes
         let tiles, perGrid = states weights tileSide shape grids.Length
         let logits = grids |> Array.map (fun _ -> Array.zeroCreate<float32> (shape.Count * k))
-
-        for g in 0 .. grids.Length - 1 do
-            for n in 0 .. tiles.Length - 1 do
-                for t in 0 .. tiles[n].Height * tiles[n].Width - 1 do
-                    let code = grids[g].[Tiling.gridPosition shape.Width tiles[n] t]
-                    let state = perGrid[g].[n]
-                    state.SetCode(t, code)
-
         let tallest = tiles |> Array.map (fun t -> t.Height) |> Array.max
 
-        // Row i of every tile of every grid together: the horizontal stack, then the vertical stack.
+        // Row i of every tile of every grid together: its codes, the horizontal stack, then the vertical stack.
         for i in 0 .. tallest - 1 do
+            for g in 0 .. grids.Length - 1 do
+                for n in 0 .. tiles.Length - 1 do
+                    if i < tiles[n].Height then
+                        setRow perGrid[g].[n] tiles[n] shape.Width grids[g] i
+
             let positions =
                 [| for g in 0 .. grids.Length - 1 do
                        for n in 0 .. tiles.Length - 1 do
@@ -123,20 +126,19 @@ module GatedPixelCnnBatch =
         for group in groups tiles grids.Length maxCodes do
             let states =
                 group
-                |> Array.map (fun (struct (g, n)) ->
+                |> Array.map (fun (struct (_, n)) ->
                     let tile = tiles[n]
-                    let state = GatedPixelCnnTile(weights, tile.Height, tile.Width)
-
-                    for t in 0 .. tile.Height * tile.Width - 1 do
-                        state.SetCode(t, grids[g].[Tiling.gridPosition shape.Width tile t])
-
-                    state)
+                    GatedPixelCnnTile(weights, tile.Height, tile.Width))
 
             let tallest = states |> Array.map (fun s -> s.Height) |> Array.max
 
-            // Row i of every tile of the group together: the horizontal stack, then the vertical stack.
+            // Row i of every tile of the group together: its codes, the horizontal stack, then the vertical stack.
             for i in 0 .. tallest - 1 do
                 let members = [| for m in 0 .. group.Length - 1 do if i < states[m].Height then m |]
+
+                for m in members do
+                    let struct (g, n) = group[m]
+                    setRow states[m] tiles[n] shape.Width grids[g] i
 
                 let positions =
                     [| for m in members do
