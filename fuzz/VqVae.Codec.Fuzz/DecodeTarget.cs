@@ -34,10 +34,12 @@ internal static class DecodeTarget
     private static CodecOptions With(CodecOptions o, int? tile, bool verify, bool metadata) => new(
         o.Quality, o.Device, verify, threads: 1,
         tile is int t ? FSharpOption<int>.Some(t) : FSharpOption<int>.None,
+        o.Levels,
         o.EmbedModels, ModelNamesPolicy.Never,
         metadata ? ListModule.OfSeq(new[] { Tuple.Create("k", "v") }) : FSharpList<Tuple<string, string>>.Empty,
         GridChecksumPolicy.Always,                                                            // seeds carry GRID-CHECKSUM (format 1.1)
-        o.MaxPixels);
+        o.MaxPixels,
+        o.NetworkTilePixels);
 
     public static void Run(byte[] data)
     {
