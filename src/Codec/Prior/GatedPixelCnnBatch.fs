@@ -5,6 +5,20 @@ open System.Threading
 open System.Threading.Tasks
 open VqVae.Codec.Entropy
 
+/// An array reused while the size asked for stays the same: the logits and tables of a prior's steps (or rows)
+/// mostly have one size, and a fresh array for each put megabytes a step on the large-object heap, which
+/// grew to about half a gigabyte of garbage on a 4000 x 3000 photo (issue 13).
+[<Sealed>]
+type internal Reused<'T>() =
+    let mutable buffer: 'T[] = [||]
+
+    /// An array of exactly n elements, with whatever the last user left in it.
+    member _.Get(n: int) =
+        if buffer.Length <> n then
+            buffer <- Array.zeroCreate n
+
+        buffer
+
 /// The gated PixelCNN over several code grids of one shape at once: every tile of every grid is
 /// evaluated in the same calls, so the dense kernel sees many rows (thumbnails: one 8 x 8 grid each).
 /// Each value is computed exactly as for one grid alone (spec/prior.md §4), so the files are the same
@@ -122,6 +136,7 @@ module GatedPixelCnnBatch =
         let k = weights.Codes
         let tiles = Tiling.tiles tileSide shape.Height shape.Width
         let intervals = grids |> Array.map (fun _ -> Array.zeroCreate<struct (int * int)> shape.Count)
+        let logitsBuffer, tablesBuffer = Reused<float32>(), Reused<int>()
 
         for group in groups tiles grids.Length maxCodes do
             let states =
@@ -144,9 +159,9 @@ module GatedPixelCnnBatch =
                     [| for m in members do
                            for j in 0 .. states[m].Width - 1 -> { Tile = states[m]; Row = i; Column = j } |]
 
-                let logits = Array.zeroCreate<float32> (positions.Length * k)
+                let logits = logitsBuffer.Get(positions.Length * k)
                 GatedPixelCnnEvaluator.logitsAt threads positions logits
-                let tables = FrequencyTable.ofLogitsBatch k (ReadOnlyMemory logits)
+                let tables = FrequencyTable.ofLogitsBatchInto k (ReadOnlyMemory logits) (tablesBuffer.Get(positions.Length * (k + 1)))
                 let mutable r = 0
 
                 for m in members do
@@ -172,12 +187,14 @@ module GatedPixelCnnBatch =
         let tiles, perGrid = states weights tileSide shape payloads.Length
         let decoders = payloads |> Array.map (fun p -> RangeDecoder p)
         let grids = payloads |> Array.map (fun _ -> Array.zeroCreate<int> shape.Count)
+        let logitsBuffer = Reused<float32>()
+        let tablesBuffers = payloads |> Array.map (fun _ -> Reused<int>())
 
         for t in 0 .. steps.Length - 1 do
             cancel.ThrowIfCancellationRequested()
             absorb threads tiles perGrid grids shape.Width t
             let positions = positionsOf tiles perGrid t
-            let logits = Array.zeroCreate<float32> (positions.Length * k)
+            let logits = logitsBuffer.Get(positions.Length * k)
             GatedPixelCnnEvaluator.logitsAt threads positions logits
             let perStep = steps[t].Length
 
@@ -187,7 +204,8 @@ module GatedPixelCnnBatch =
 
             let decodeStep g =
                 try
-                    let tables = FrequencyTable.ofLogitsBatch k (ReadOnlyMemory(logits, g * perStep * k, perStep * k))
+                    let tables =
+                        FrequencyTable.ofLogitsBatchInto k (ReadOnlyMemory(logits, g * perStep * k, perStep * k)) (tablesBuffers[g].Get(perStep * (k + 1)))
 
                     for j in 0 .. perStep - 1 do
                         grids[g][steps[t][j]] <- decoders[g].Decode(tables, j)
