@@ -18,8 +18,8 @@ type internal RowRing(rows: int, width: int, channels: int) =
 /// The evaluation state of the gated PixelCNN on one tile of the code grid (spec/prior.md §4): the embedded
 /// codes and, per layer, the horizontal outputs, the vertical outputs of finished rows, and the
 /// vertical-to-horizontal contribution of the row above. Only the rows a later evaluation reads are kept
-/// (issue 13: whole-tile maps took about 6.4 KB a code, 4.8 GB for a 4000 x 3000 photo; these take
-/// C x 4 x (p + 1 + 2 + 2L + (p + 1) L) / H bytes a code for a tile of H rows): the vertical taps reach
+/// (issue 13: whole-tile maps took C x 4 x (1 + 4L) bytes a code, gigabytes for a 4000 x 3000 photo; these
+/// take C x 4 x ((p + 1)(L + 1) + 3L) / H bytes a code for a tile of H rows of L layers): the vertical taps reach
 /// p rows up, so embeddings and vertical outputs keep p + 1 rows; the horizontal taps stay in the row, and
 /// W_vh's output is read by the row below only, so those keep one row. Codes must therefore be set row by
 /// row: those of row i after row i - p - 1 was completed and before row i is evaluated.
