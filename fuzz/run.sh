@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz one target of fuzz/VqVae.Codec.Fuzz with AFL++ for a number of minutes (fuzz/README.md).
 #
-#   fuzz/run.sh <reader|decoder|decode> <minutes>
+#   fuzz/run.sh <reader|decoder|decode|image> <minutes>
 #
 # Publishes the harness, instruments the project's assemblies with SharpFuzz (local dotnet tool,
 # fuzz/dotnet-tools.json), builds a seed corpus, and runs afl-fuzz at nice 19 without its UI.
@@ -11,7 +11,7 @@ set -euo pipefail
 
 target="${1:-}"
 minutes="${2:-}"
-case "$target" in reader|decoder|decode) ;; *) echo "usage: fuzz/run.sh <reader|decoder|decode> <minutes>" >&2; exit 2 ;; esac
+case "$target" in reader|decoder|decode|image) ;; *) echo "usage: fuzz/run.sh <reader|decoder|decode|image> <minutes>" >&2; exit 2 ;; esac
 [[ "$minutes" =~ ^[0-9]+$ ]] || { echo "minutes must be a whole number" >&2; exit 2; }
 
 fuzz="$(cd "$(dirname "$0")" && pwd)"
@@ -33,10 +33,12 @@ fi
 rm -f "$publish"/VqVae.Codec*.dll
 nice -n 10 dotnet publish "$fuzz/VqVae.Codec.Fuzz/VqVae.Codec.Fuzz.csproj" -c Release -o "$publish" -v quiet -nologo
 
-# 2. Instrument the code under test (not the harness, not third-party assemblies).
+# 2. Instrument the code under test (not the harness; third-party assemblies only for image, whose
+#    decoding is StbImageSharp's).
 (cd "$fuzz" && dotnet tool restore > /dev/null)
 assemblies=(VqVae.Codec.Format.dll VqVae.Codec.dll)
 [[ "$target" == decode ]] && assemblies+=(VqVae.Codec.Models.dll)
+[[ "$target" == image ]] && assemblies=(VqVae.Codec.Models.dll StbImageSharp.dll)
 for dll in "${assemblies[@]}"; do
   (cd "$fuzz" && dotnet tool run sharpfuzz "$publish/$dll" > /dev/null)
 done
@@ -61,6 +63,9 @@ case "$target" in
     cp "$repo"/tests/data/golden/*.vqz "$seeds"/
     cp "$repo"/tests/data/regressions/decode-*.vqz "$seeds"/ 2> /dev/null || true
     nice -n 10 "${harness[@]}" --seeds "$seeds" ;;
+  image)
+    cp "$repo"/samples/cifar10-*.png "$seeds"/
+    nice -n 10 "${harness[@]}" --seeds "$seeds" ;;
 esac
 
 # 4. Fuzz. Timeouts are wall-clock: an input costs a millisecond or so of CPU (a full decode a few),
@@ -70,6 +75,7 @@ case "$target" in
   reader) timeout_ms=20000; dict=(-x "$fuzz/vqz.dict") ;;
   decoder) timeout_ms=20000; dict=() ;;
   decode) timeout_ms=60000; dict=(-x "$fuzz/vqz.dict") ;;
+  image) timeout_ms=20000; dict=() ;;
 esac
 input=(-i "$seeds")
 [[ -f "$findings/default/fuzzer_stats" ]] && input=(-i -)   # resume the previous session

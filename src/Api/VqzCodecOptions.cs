@@ -95,7 +95,7 @@ public sealed record VqzCodecOptions
     /// <summary>Code levels to send (1 = the first grid only): the rate knob of models with levels; null takes the preset's.</summary>
     public int? Levels { get; init; }
 
-    /// <summary>Most pixels of an image encoded or a file decoded (width x height), checked before any work (the networks need about 1 KB a pixel).</summary>
+    /// <summary>Most pixels of an image encoded or a file decoded (width x height), checked before any work (a 4000 x 3000 photo needs about 1.3 GB: README, Big photos).</summary>
     public long MaxPixels { get; init; } = Defaults.MaxPixels;
 
     /// <summary>The library's options record for these options; <see cref="ArgumentOutOfRangeException"/> for a value out of range.</summary>

@@ -148,6 +148,33 @@ type HugeHeaderDecodeTests(output: Xunit.Abstractions.ITestOutputHelper) =
         Assert.Throws<ModelFileException>(fun () -> trapped.TryLoad tag |> ignore) |> ignore
         measure trapped (hugeFile tag)
 
+    [<Fact>]
+    member _.``a 16384 x 16384 header with an empty payload, valid for the format, is refused by MaxPixels before models are loaded``() =
+        use tiny = TinyModels.catalog 0
+        let v = tiny.Find("vqvae", "tiny-f4")
+        let p = tiny.Find("prior", "tiny-gated-pixelcnn")
+        use trapped = ModelCatalog.create [ { v with Bytes = [| 0uy |] }; { p with Bytes = [| 0uy |] } ] []
+        let file =
+            Vqz.write
+                {
+                    Header = vqzHeader 16384 16384 ColourModel.Rgb Downsampling.By4 (PriorTiling.Tiles TileSide.Side32) (ModelsTag.OfDigests(v.Digest, p.Digest))
+                    Chunks = []
+                    Payload = ReadOnlyMemory.Empty
+                }
+
+        let attempt () = Assert.Throws<UnsupportedImageException>(fun () -> ImageCodec.decode trapped options VqzReaderOptions.Default (ReadOnlyMemory file) none |> ignore)
+        attempt () |> ignore
+        let before = GC.GetAllocatedBytesForCurrentThread()
+        let clock = Diagnostics.Stopwatch.StartNew()
+        let e = attempt ()
+        let elapsed = clock.Elapsed.TotalMilliseconds
+        let allocated = GC.GetAllocatedBytesForCurrentThread() - before
+        output.WriteLine $"rejected in {elapsed:F3} ms with {allocated} bytes allocated"
+        Assert.Contains("16384x16384", e.Message)
+        Assert.Contains("--max-pixels", e.Message)
+        Assert.True(elapsed < 10.0, $"took {elapsed} ms")
+        Assert.True(allocated < 1_000_000L, $"allocated {allocated} bytes")
+
 [<Fact>]
 let ``a VQ-VAE of one image channel is not codable`` () =
     let a = VqVae.Codec.Models.Networks.VqVaeArchitecture(HiddenChannels = 8, ResidualChannels = 4, ResidualBlocks = 1, LatentDim = 4, CodebookSize = 32, ImageChannels = 1)

@@ -61,6 +61,33 @@ public sealed class ImageLimitTests(CodecFixture f)
         Assert.False(File.Exists(Path.Combine(dir, "huge.png")));
     }
 
+    /// <summary>Bounded whatever a file declares: a header of 16384 x 16384 (2^28 pixels, the format's own limit,
+    /// spec §9) or 65535 x 65535 (above it) with an empty payload, which the format allows, is refused before
+    /// anything is decoded: by --max-pixels, or by the reader's MaxPixels.</summary>
+    [Theory]
+    [InlineData(16384, "16384x16384")]
+    [InlineData(65535, "4294836225")]
+    public async Task A_vqz_header_declaring_a_huge_size_without_payload_is_refused_quickly(int side, string named)
+    {
+        var dir = f.NewDir($"huge-vqz-{side}");
+        var small = Path.Combine(dir, "b.vqz");
+        Assert.Equal(ExitCodes.Ok, (await f.Run("compress", f.Image("b"), "-o", small, "--model-dir", f.ModelDir)).Code);
+        var h = Vqz.read(VqzReaderOptions.Default, File.ReadAllBytes(small)).Header;
+        var header = new VqzHeader(h.Version, side, side, h.Colour, h.Downsampling, h.Tiling, h.Coding, h.ModelsTag);
+        var unbounded = new VqzLimits(VqzLimits.Default.MaxSide, long.MaxValue, VqzLimits.Default.MaxChunks, VqzLimits.Default.MaxChunkBytes,
+            VqzLimits.Default.MaxEmbeddedModelBytes, VqzLimits.Default.MaxModelBytes, VqzLimits.Default.MaxFileBytes);
+        var bytes = Vqz.write(new VqzFile(header, Microsoft.FSharp.Collections.FSharpList<VqzChunk>.Empty, ReadOnlyMemory<byte>.Empty));
+        Assert.Equal(side, Vqz.read(new VqzReaderOptions(unbounded, true), bytes).Header.Width);   // a valid file, only large
+        var huge = Path.Combine(dir, "huge.vqz");
+        File.WriteAllBytes(huge, bytes);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (code, _, error) = await f.Run("decompress", huge, "--model-dir", f.ModelDir);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains(named, error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{clock.Elapsed}");
+        Assert.False(File.Exists(Path.Combine(dir, "huge.png")));
+    }
+
     [Theory]
     [InlineData(250)]
     [InlineData(67553)]

@@ -199,10 +199,12 @@ module FrequencyTable =
 
     /// Tables of `count` rows, each filled by `fill row data offset scratch`; rows in parallel when
     /// there are many (each row alone, so the result does not depend on the schedule).
-    let private build (k: int) (count: int) (fill: int -> int[] -> int -> float[] -> unit) =
+    let private buildInto (k: int) (count: int) (data: int[]) (fill: int -> int[] -> int -> float[] -> unit) =
         checkAlphabet k
         let stride = k + 1
-        let data = Array.zeroCreate<int> (count * stride)
+
+        if data.Length <> count * stride then
+            invalidArg (nameof data) $"{data.Length} values for {count} tables of {stride}"
 
         if count < 8 then
             let scratch = Array.zeroCreate<float> (3 * k)
@@ -222,6 +224,10 @@ module FrequencyTable =
             |> ignore
 
         FrequencyTables(k, count, data)
+
+    let private build (k: int) (count: int) (fill: int -> int[] -> int -> float[] -> unit) =
+        checkAlphabet k
+        buildInto k count (Array.zeroCreate<int> (count * (k + 1))) fill
 
     /// One table from probabilities (any non-negative weights with a positive finite sum; they are
     /// divided by their sum, taken in index order).
@@ -253,6 +259,13 @@ module FrequencyTable =
     /// logits.Length / alphabet tables from row-major float32 logits (see ofLogits).
     let ofLogitsBatch (alphabet: int) (logits: ReadOnlyMemory<float32>) =
         build alphabet (rows alphabet logits.Length (nameof logits)) (fun i data offset scratch ->
+            rowOfLogits (logits.Span.Slice(i * alphabet, alphabet)) data offset scratch)
+
+    /// As ofLogitsBatch, into `data` (exactly count x (alphabet + 1) values), which the tables then share: they
+    /// hold until `data` is filled again. For a caller that builds tables of one size over and over (a prior's
+    /// steps), so that it does not put a fresh array on the large-object heap each time.
+    let internal ofLogitsBatchInto (alphabet: int) (logits: ReadOnlyMemory<float32>) (data: int[]) =
+        buildInto alphabet (rows alphabet logits.Length (nameof logits)) data (fun i data offset scratch ->
             rowOfLogits (logits.Span.Slice(i * alphabet, alphabet)) data offset scratch)
 
     /// probabilities.Length / alphabet tables from row-major probabilities (see ofProbabilities).

@@ -34,17 +34,35 @@ module GridCoding =
         if t.Alphabet <> model.Alphabet || (t.Count <> expected && t.Count <> 1) then
             invalidOp $"{what}: the model gave {t.Count} table(s) of {t.Alphabet} symbols, expected {expected} (or 1) of {model.Alphabet}"
 
-    /// Encodes a grid (flat, raster order) of symbols < model.Alphabet.
-    let encodeGrid (model: GridModel) (shape: GridShape) (grid: int[]) (cancellation: CancellationToken) : byte[] =
-        checkShape shape
-
+    /// Raises ArgumentException unless `grid` has shape.Count symbols, each < alphabet.
+    let internal checkSymbols (alphabet: int) (shape: GridShape) (grid: int[]) =
         if grid.Length <> shape.Count then
             invalidArg (nameof grid) $"the grid has {grid.Length} symbols, the shape {shape.Count}"
 
         for p in 0 .. grid.Length - 1 do
-            if uint grid[p] >= uint model.Alphabet then
-                invalidArg (nameof grid) $"symbol {grid[p]} at position {p} is outside the alphabet of {model.Alphabet}"
+            if uint grid[p] >= uint alphabet then
+                invalidArg (nameof grid) $"symbol {grid[p]} at position {p} is outside the alphabet of {alphabet}"
 
+    /// Encodes a grid of `shape` given each position's coding interval (start, frequency in a checked
+    /// table), in the order of `steps`: the bytes encodeGrid gives with the tables the intervals came from.
+    let internal encodeIntervals (shape: GridShape) (steps: int[][]) (intervals: struct (int * int)[]) (cancellation: CancellationToken) : byte[] =
+        checkShape shape
+        let encoder = RangeEncoder(shape.Count + 16)
+
+        for step in steps do
+            cancellation.ThrowIfCancellationRequested()
+
+            for p in step do
+                let struct (start, frequency) = intervals[p]
+                encoder.EncodeInterval(start, frequency)
+
+        encoder.Finish()
+
+    /// Encodes a grid (flat, raster order) of symbols < model.Alphabet.
+    let encodeGrid (model: GridModel) (shape: GridShape) (grid: int[]) (cancellation: CancellationToken) : byte[] =
+        checkShape shape
+
+        checkSymbols model.Alphabet shape grid
         let steps = checkedSteps model shape
         let tables = model.TablesForAll(grid, shape)
         checkTables model tables shape.Count "TablesForAll"

@@ -10,14 +10,6 @@ open VqVae.Codec.Prior
 /// and batched coding of many grids of one shape (the gated PixelCNN evaluates them together).
 [<RequireQualifiedAccess>]
 module PriorCoding =
-    /// A grid model that hands the coder tables computed beforehand (batched encoding).
-    type private Precomputed(alphabet: int, steps: int[][], tables: FrequencyTables) =
-        inherit GridModel()
-        override _.Alphabet = alphabet
-        override _.Steps _ = steps
-        override _.TablesForStep(_, _, _) = invalidOp "precomputed tables serve the encoder only"
-        override _.TablesForAll(_, _) = tables
-
     /// Most codes the gated PixelCNN evaluates together: it keeps about 13 KB of activations and logits
     /// per code (default size), so a batch stays near 200 MB: 256 thumbnails of 8 x 8 codes, or one photo.
     [<Literal>]
@@ -42,23 +34,22 @@ module PriorCoding =
         | (:? StaticPrior as s), _ -> Some(GridModels.uniform s.Architecture.CodebookSize :> GridModel)
         | _ -> None
 
-    /// Payloads of grids of one shape (the gated PixelCNN evaluates them in batches of gridsPerBatch).
+    /// Payloads of grids of one shape (the gated PixelCNN evaluates their tiles in groups of at most
+    /// MaxBatchCodes codes and keeps only each code's coding interval, so a photo's memory does not grow
+    /// with its logits).
     let encodeGrids (prior: Prior) (weights: GatedPixelCnnWeights option) (tileSide: int) (threads: int) (shape: GridShape) (grids: int[][]) (cancel: CancellationToken) =
         match weights with
         | Some w ->
+            for grid in grids do
+                GridCoding.checkSymbols w.Codes shape grid
+
             let steps = Tiling.steps tileSide shape.Height shape.Width
 
             grids
             |> Array.chunkBySize (gridsPerBatch shape)
             |> Array.collect (fun batch ->
-                let logits = GatedPixelCnnBatch.logitsForAll w tileSide threads shape batch
-
-                Array.map2
-                    (fun (grid: int[]) (l: float32[]) ->
-                        let tables = FrequencyTable.ofLogitsBatch w.Codes (ReadOnlyMemory l)
-                        GridCoding.encodeGrid (Precomputed(w.Codes, steps, tables)) shape grid cancel)
-                    batch
-                    logits)
+                GatedPixelCnnBatch.intervalsForAll w tileSide threads MaxBatchCodes shape batch
+                |> Array.map (fun intervals -> GridCoding.encodeIntervals shape steps intervals cancel))
         | None ->
             match gridModel prior None tileSide threads with
             | Some _ -> grids |> Array.map (fun grid -> GridCoding.encodeGrid (gridModel prior None tileSide threads).Value shape grid cancel)

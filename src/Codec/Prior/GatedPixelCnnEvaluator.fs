@@ -37,13 +37,13 @@ module GatedPixelCnnEvaluator =
             Parallel.For(0, chunks, options, fun k -> body (k * size) (min count ((k + 1) * size))) |> ignore
 
     /// Copies the C-vector at (i, j) of `map` (zeros outside the tile) into dst.
-    let inline private copyAt (tile: GatedPixelCnnTile) (map: float32[]) (i: int) (j: int) (dst: Span<float32>) =
+    let inline private copyAt (tile: GatedPixelCnnTile) (map: RowRing) (i: int) (j: int) (dst: Span<float32>) =
         let c = tile.Weights.Channels
 
         if i < 0 || j < 0 || i >= tile.Height || j >= tile.Width then
             dst.Slice(0, c).Clear()
         else
-            ReadOnlySpan(map, (i * tile.Width + j) * c, c).CopyTo dst
+            ReadOnlySpan(map.Data, map.Offset(i, j), c).CopyTo dst
 
     /// The logits [count x K] at `positions` (all their earlier codes set). Layer by layer over all
     /// positions, chunks in parallel within a layer: a position's horizontal taps read the previous
@@ -78,10 +78,10 @@ module GatedPixelCnnEvaluator =
                         for r in 0 .. m - 1 do
                             let q = positions[first + r]
                             let v2h = q.Tile.VerticalToHorizontal l
-                            let at = (q.Row * q.Tile.Width + q.Column) * 2 * c
+                            let at = v2h.Offset(q.Row, q.Column)
 
                             for o in 0 .. 2 * c - 1 do
-                                pre[r * 2 * c + o] <- pre[r * 2 * c + o] + v2h[at + o]
+                                pre[r * 2 * c + o] <- pre[r * 2 * c + o] + v2h.Data[at + o]
 
                             Activations.gate (ReadOnlySpan(pre, r * 2 * c, 2 * c)) (Span(gated, r * c, c))
 
@@ -90,15 +90,16 @@ module GatedPixelCnnEvaluator =
                         for r in 0 .. m - 1 do
                             let q = positions[first + r]
                             let target = q.Tile.HorizontalOutput l
-                            let at = (q.Row * q.Tile.Width + q.Column) * c
+                            let at = target.Offset(q.Row, q.Column)
 
                             if layer.Residual then
                                 let input = q.Tile.HorizontalInput l
+                                let from = input.Offset(q.Row, q.Column)
 
                                 for o in 0 .. c - 1 do
-                                    target[at + o] <- out[r * c + o] + input[at + o]
+                                    target.Data[at + o] <- out[r * c + o] + input.Data[from + o]
                             else
-                                Array.Copy(out, r * c, target, at, c)
+                                Array.Copy(out, r * c, target.Data, at, c)
                     finally
                         give x
                         give pre
@@ -116,8 +117,7 @@ module GatedPixelCnnEvaluator =
                     for r in 0 .. m - 1 do
                         let q = positions[first + r]
                         let top = q.Tile.HorizontalOutput(layers - 1)
-                        let at = (q.Row * q.Tile.Width + q.Column) * c
-                        Activations.reluInto (ReadOnlySpan(top, at, c)) (Span(x, r * c, c))
+                        Activations.reluInto (ReadOnlySpan(top.Data, top.Offset(q.Row, q.Column), c)) (Span(x, r * c, c))
 
                     Dense.apply w.HeadHidden (ReadOnlySpan(x, 0, m * c)) m (Span hidden)
 
@@ -166,11 +166,12 @@ module GatedPixelCnnEvaluator =
 
                         for r in 0 .. m - 1 do
                             let q = positions[first + r]
-                            let at = q.Row * q.Tile.Width + q.Column
-                            Activations.gate (ReadOnlySpan(pre, r * 2 * c, 2 * c)) (Span(q.Tile.VerticalOutput l, at * c, c))
+                            let output = q.Tile.VerticalOutput l
+                            Activations.gate (ReadOnlySpan(pre, r * 2 * c, 2 * c)) (Span(output.Data, output.Offset(q.Row, q.Column), c))
 
                             if q.Row + 1 < q.Tile.Height then
-                                Array.Copy(v2h, r * 2 * c, q.Tile.VerticalToHorizontal l, (at + q.Tile.Width) * 2 * c, 2 * c)
+                                let below = q.Tile.VerticalToHorizontal l
+                                Array.Copy(v2h, r * 2 * c, below.Data, below.Offset(q.Row + 1, q.Column), 2 * c)
                     finally
                         give x
                         give pre
