@@ -149,6 +149,12 @@ type HugeHeaderDecodeTests(output: Xunit.Abstractions.ITestOutputHelper) =
         measure trapped (hugeFile tag)
 
     [<Fact>]
+    member _.``the default pixel limit admits a 12-megapixel phone photo and a 4000 x 4000 one but not 4096 x 4096``() =
+        let limit = CodecOptions.Default.MaxPixels
+        Assert.True(4032L * 3024L <= limit && 4000L * 4000L <= limit, $"limit {limit}")
+        Assert.True(4096L * 4096L > limit, $"limit {limit}")
+
+    [<Fact>]
     member _.``a 16384 x 16384 header with an empty payload, valid for the format, is refused by MaxPixels before models are loaded``() =
         use tiny = TinyModels.catalog 0
         let v = tiny.Find("vqvae", "tiny-f4")

@@ -92,11 +92,11 @@ type CodecOptions =
         /// When to write the CRC-32C of the code grid (GRID-CHECKSUM).
         GridChecksum: GridChecksumPolicy
         /// Most pixels of an image encoded or a file decoded (its header's width x height), checked before any
-        /// work. Default 2^23 (8,388,608: 3840 x 2160 fits), chosen when the networks ran on the whole image at
-        /// about 950 bytes a pixel (a 4096 x 4096 file took 15.9 GB to decode). The networks and the prior now
-        /// work in tiles (issue 13): a 4000 x 3000 photo peaks near 1.3 GB to compress with verification and
-        /// 1.1 GB to decode (README, Big photos), so the limit now bounds time more than memory. Raise it
-        /// (--max-pixels) up to the format's 2^28 (spec §9) or beyond.
+        /// work. Default 16,000,000 (4000 x 4000; a 12-megapixel 4032 x 3024 phone photo fits). It was 2^23
+        /// when the networks ran on the whole image at about 950 bytes a pixel (a 4096 x 4096 file took
+        /// 15.9 GB to decode). The networks and the prior now work in tiles (issue 13): a 4000 x 3000 photo
+        /// peaks near 1.3 GB to compress with verification and 1.1 GB to decode (README, Big photos), so the
+        /// limit bounds time more than memory. Raise it (--max-pixels) up to the format's 2^28 (spec §9).
         MaxPixels: int64
         /// Side in pixels of the tiles the encoder and decoder networks run on (a multiple of the downsampling;
         /// each tile also runs on the margin its receptive field needs, and keeps only its own latents, so the
@@ -118,7 +118,7 @@ type CodecOptions =
             ModelNames = ModelNamesPolicy.UnlessBuiltIn
             Metadata = []
             GridChecksum = GridChecksumPolicy.Auto
-            MaxPixels = 1L <<< 23
+            MaxPixels = 16_000_000L
             NetworkTilePixels = VqVae.Codec.Models.Networks.NetworkTiles.TilePixels
         }
 

@@ -18,7 +18,7 @@ internal sealed class CodecOptionSet
 
     public Option<long> MaxPixels { get; } = new("--max-pixels")
     {
-        Description = "Most pixels of an image to encode or of a file to decode, checked before any work (default 2^23: " +
+        Description = "Most pixels of an image to encode or of a file to decode, checked before any work (default 16,000,000 = 4000 x 4000: " +
                       "a 4000 x 3000 photo needs about 1.3 GB; README, Big photos).",
         DefaultValueFactory = _ => CodecOptions.Default.MaxPixels,
     };
