@@ -86,4 +86,35 @@ public sealed class ModelCommandTests(CodecFixture f)
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("no checkpoint", error);
     }
+
+    [Fact]
+    public async Task Train_export_writes_the_model_of_a_checkpoint_as_the_run_would()
+    {
+        var dir = f.NewDir("train-export");
+        var model = Path.Combine(dir, "m.vqm");
+        var tiny = new[] { "--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "32", "--batch", "16", "--threads", "1" };
+        var (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "32", "--max-steps", "2", "--warmup", "1", "--out", model, .. tiny]);
+        Assert.True(code == ExitCodes.Ok, error);
+
+        var exported = Path.Combine(dir, "exported.vqm");
+        (code, var output, error) = await f.Run("train", "export", model + ".ckpt", "-o", exported);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("at step 2", output);
+        Assert.Equal(File.ReadAllBytes(model), File.ReadAllBytes(exported));   // the checkpoint of the last step holds the run's model file
+
+        File.WriteAllText(exported, "keep me");
+        (code, _, error) = await f.Run("train", "export", model + ".ckpt", "-o", exported);
+        Assert.Equal(ExitCodes.OutputError, code);
+        Assert.Contains("--force", error);
+        Assert.Equal("keep me", File.ReadAllText(exported));
+
+        (code, _, error) = await f.Run("train", "export", model, "-o", Path.Combine(dir, "x.vqm"));
+        Assert.Equal(ExitCodes.MissingModel, code);
+        Assert.Contains("not a vqz training checkpoint", error);
+        Assert.False(File.Exists(Path.Combine(dir, "x.vqm")));
+
+        (code, _, error) = await f.Run("train", "export", model + ".ckpt", "-o", model + ".ckpt", "--force");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("is the checkpoint itself", error);
+    }
 }

@@ -12,6 +12,7 @@ internal static class TrainCommand
         command.Subcommands.Add(TrainPriorCommand.Create());
         command.Subcommands.Add(TrainLevelsCommand.Create());
         command.Subcommands.Add(TrainLevelPriorCommand.Create());
+        command.Subcommands.Add(TrainExportCommand.Create());
         return command;
     }
 }
