@@ -212,7 +212,8 @@ internal static class DecompressCommand
             });
             return;
         }
-        for (int j = 0; j < batch.Count; j++)
+        // Each image is encoded as PNG or BMP and written on its own: the targets are distinct, so in parallel.
+        Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancel }, j =>
         {
             int i = batch[j].Index;
             var d = decoded[j];
@@ -225,6 +226,6 @@ internal static class DecompressCommand
             {
                 rows[i] = Failed(files[i], targets[i], e);
             }
-        }
+        });
     }
 }
