@@ -21,24 +21,7 @@ let private options = { CodecOptions.Default with Threads = 2 }
 let private none = CancellationToken.None
 
 let private levelsVqVae () =
-    torch.random.manual_seed 11L |> ignore
-
-    let a =
-        VqVaeArchitecture(
-            HiddenChannels = 16,
-            ResidualChannels = 8,
-            ResidualBlocks = 1,
-            LatentDim = 8,
-            CodebookSize = 32,
-            Levels = [| ResidualLevelArchitecture(Dim = 4, CodebookSize = 16); ResidualLevelArchitecture(Dim = 2, CodebookSize = 12) |]
-        )
-
-    use network = new VqVaeNetwork(a, QuantizerOptions())
-    network.train ()
-    use noise = torch.rand (8L, 3L, 32L, 32L) - 0.5
-    network.Forward(noise, 0.0) |> ignore
-    network.eval ()
-    VqVaeModel.ToFile(network, "tiny-levels", JsonObject()).ToBytes()
+    TinyModels.levelsVqVaeBytes 11L "tiny-levels"
 
 let private levelPriorBytes (vqvae: byte[]) =
     torch.random.manual_seed 12L |> ignore
