@@ -14,6 +14,8 @@ internal static class ModelStore
     /// The catalogue of built-in and installed models; <paramref name="warn"/> hears of each file skipped.
     public static ModelCatalog Open(IEnumerable<string>? modelDirs = null, Action<string>? warn = null)
     {
+        // Every command that opens the catalogue runs a network soon after: libtorch loads beside the catalogue.
+        _ = VqVae.Codec.Models.NativeRuntime.PreloadTorch();
         // One set of rules for vqz and the library (DefaultModels.fs): the same folders, the same built-in models.
         var catalog = DefaultModels.openCatalog(modelDirs ?? []);
         foreach (var u in catalog.Unreadable) warn?.Invoke($"skipped {ErrorReport.Printable(u.Error.Message)}");

@@ -94,6 +94,44 @@ let ``many images coded together give the files and images of images coded one b
         Assert.Equal<int[]>(together[j].Codes, decoded[j].Codes)
         Assert.Equal<byte[]>(alone[j].Reconstruction.Value.Pixels, decoded[j].Image.Pixels)
 
+[<Fact>]
+let ``seventy thumbnails (two network passes, the prior split between threads) give the files and images of one-by-one coding`` () =
+    use catalog = TinyModels.catalog 0
+    // 70 > ImageCodec.forwardBatch 32 32 = 64 images per network pass, and 70 >= 2 threads x MinGridsPerThread grids.
+    Assert.True(70 > ImageCodec.forwardBatch 32 32 && 70 >= 2 * PriorCoding.MinGridsPerThread)
+
+    let images =
+        Array.init 70 (fun k ->
+            let i = image 32 32 3
+            let p = i.Pixels
+            for b in 0 .. p.Length - 1 do p[b] <- byte (int p[b] + 37 * k + b % (k % 5 + 2))
+            i)
+
+    let together = ImageCodec.encodeMany catalog options None images none
+    let alone = images |> Array.map (fun i -> ImageCodec.encode catalog { options with Threads = 1 } None i none)
+    Assert.True((together |> Array.map (fun e -> e.Codes) |> Array.distinct).Length > 60, "the images must give different grids")
+
+    for j in 0 .. images.Length - 1 do
+        Assert.Equal<byte[]>(alone[j].Bytes, together[j].Bytes)
+        Assert.Equal<byte[]>(alone[j].Reconstruction.Value.Pixels, together[j].Reconstruction.Value.Pixels)
+
+    let decoded = ImageCodec.decodeMany catalog options VqzReaderOptions.Default (together |> Array.map (fun e -> ReadOnlyMemory e.Bytes)) none
+    for j in 0 .. images.Length - 1 do
+        Assert.Equal<int[]>(together[j].Codes, decoded[j].Codes)
+        Assert.Equal<byte[]>(alone[j].Reconstruction.Value.Pixels, decoded[j].Image.Pixels)
+
+[<Fact>]
+let ``a catalogue view shares the loaded models, and disposing it leaves them to the catalogue`` () =
+    use catalog = TinyModels.catalog 0
+    let v, p = catalog.Find("vqvae", "tiny-f4"), catalog.Find("prior", "tiny-gated-pixelcnn")
+    let models = catalog.Load(v, p)
+    let view = catalog.With []
+    Assert.Same(models, view.Load(v, p))
+    (view :> IDisposable).Dispose()
+    // Still usable: the view did not dispose the networks it shares.
+    let encoded = ImageCodec.encode catalog options (Some models) (image 24 24 3) none
+    Assert.Equal<int[]>(encoded.Codes, (ImageCodec.decode catalog options VqzReaderOptions.Default (ReadOnlyMemory encoded.Bytes) none).Codes)
+
 /// The full decode rejects a header whose size exceeds the limits in the reader, before it looks up
 /// models, loads networks or allocates a code grid: measured on a second call, on this thread.
 type HugeHeaderDecodeTests(output: Xunit.Abstractions.ITestOutputHelper) =

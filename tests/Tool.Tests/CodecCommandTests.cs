@@ -164,4 +164,38 @@ public sealed class CodecCommandTests(CodecFixture f)
         }
         Assert.Empty(Directory.GetFiles(f.Root, "*.tmp", SearchOption.AllDirectories));
     }
+
+    [Fact]
+    public async Task A_folder_of_more_than_one_batch_keeps_each_file_and_outcome_in_its_place()
+    {
+        // 260 files: two batches of the pipeline (CompressCommand.BatchFiles = 256), read, coded and written
+        // while the next batch is read; one broken file in the second batch.
+        Assert.True(VqVae.Codec.Tool.Commands.CompressCommand.BatchFiles < 259);
+        var images = f.NewDir("pipeline-images");
+        for (int k = 0; k < 260; k++)
+        {
+            var path = Path.Combine(images, $"t{k:D3}.png");
+            if (k == 258) { File.WriteAllText(path, "not a png"); continue; }
+            var image = CodecFixture.Gradient(8, 8);
+            for (int b = 0; b < image.Pixels.Length; b++) image.Pixels[b] = (byte)(image.Pixels[b] * (k % 7 + 1) + 13 * k + b % (k % 5 + 2));
+            File.WriteAllBytes(path, Models.Data.ImageCodecs.EncodePng(image));
+        }
+
+        var batched = f.NewDir("pipeline-vqz");
+        var (code, output, error) = await f.Run("compress", images, "-o", batched, "--model-dir", f.ModelDir);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("t258.png", error);
+        Assert.Contains("259 files: mean", output);
+        Assert.Contains("1 failed", output);
+        Assert.Equal(259, Directory.GetFiles(batched, "*.vqz").Length);
+        Assert.False(File.Exists(Path.Combine(batched, "t258.vqz")));
+        var single = f.NewDir("pipeline-single");
+        foreach (var k in new[] { 0, 255, 256, 257, 259 })
+        {
+            var one = Path.Combine(single, $"t{k:D3}.vqz");
+            Assert.Equal(ExitCodes.Ok, (await f.Run("compress", Path.Combine(images, $"t{k:D3}.png"), "-o", one, "--model-dir", f.ModelDir)).Code);
+            Assert.Equal(File.ReadAllBytes(one), File.ReadAllBytes(Path.Combine(batched, $"t{k:D3}.vqz")));
+        }
+        Assert.Empty(Directory.GetFiles(f.Root, "*.tmp", SearchOption.AllDirectories));
+    }
 }

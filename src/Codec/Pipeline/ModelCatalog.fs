@@ -40,17 +40,20 @@ type UnreadableFile =
     }
 
 /// The models the codec can use: every model file it was given (built in, installed, embedded in a
-/// file being decoded), the presets, and loaded pairs cached by models tag. Files of model folders that
-/// could not be read are skipped (callers warn), unless a lookup they might have served fails: then the
-/// error is theirs (ModelFileException or PresetsFileException, exit 4).
+/// file being decoded), the presets, and loaded models cached by their full digests. Files of model
+/// folders that could not be read are skipped (callers warn), unless a lookup they might have served
+/// fails: then the error is theirs (ModelFileException or PresetsFileException, exit 4).
 [<Sealed>]
-type ModelCatalog(sources: ModelSource list, presets: Preset list, unreadable: UnreadableFile list) =
-    let loaded = ConcurrentDictionary<ModelsTag, Lazy<CodecModels>>()
-
+type ModelCatalog private (sources: ModelSource list, presets: Preset list, unreadable: UnreadableFile list,
+                           loaded: ConcurrentDictionary<string, Lazy<CodecModels>>, owner: bool) =
     let unreadableModels () =
         match unreadable |> List.filter (fun u -> not u.IsPresets) with
         | [] -> ""
         | files -> "; these model files could not be read: " + String.Join("; ", files |> List.map (fun u -> u.Error.Message))
+
+    /// A catalogue of `sources` and `presets`; `unreadable` lists the files of its folders that were skipped.
+    new(sources: ModelSource list, presets: Preset list, unreadable: UnreadableFile list) =
+        new ModelCatalog(sources, presets, unreadable, ConcurrentDictionary(), true)
 
     /// A catalogue with no unreadable files.
     new(sources: ModelSource list, presets: Preset list) = new ModelCatalog(sources, presets, [])
@@ -65,7 +68,11 @@ type ModelCatalog(sources: ModelSource list, presets: Preset list, unreadable: U
     member _.Presets = presets
 
     /// A catalogue that also knows `more` model files (e.g. models embedded in a .vqz file).
-    member _.With(more: ModelSource list) = new ModelCatalog(more @ sources, presets, unreadable)
+    /// It shares this catalogue's loaded models (this one disposes them), so verifying a file just
+    /// written, or decoding a batch, never loads the same networks twice. They are cached by the full
+    /// SHA-256 digests of their files, so models embedded in one file never stand in for other models
+    /// that only share their 4-byte models tag.
+    member _.With(more: ModelSource list) = new ModelCatalog(more @ sources, presets, unreadable, loaded, false)
 
     /// The VQ-VAE and prior files whose pair has `tag`, or the VQ-VAE, prior and level prior whose
     /// triple has it (a file with code levels, spec §3.6).
@@ -125,12 +132,12 @@ type ModelCatalog(sources: ModelSource list, presets: Preset list, unreadable: U
     /// The loaded models: `vqvae`, `prior` and, for files with code levels, the level prior (cached by the
     /// models tag they give).
     member _.Load(vqvae: ModelSource, prior: ModelSource, levelPrior: ModelSource option) =
-        let tag =
+        let key =
             match levelPrior with
-            | None -> ModelsTag.OfDigests(vqvae.Digest, prior.Digest)
-            | Some l -> ModelsTag.OfDigests(vqvae.Digest, prior.Digest, l.Digest)
+            | None -> $"{vqvae.Digest.Hex}/{prior.Digest.Hex}"
+            | Some l -> $"{vqvae.Digest.Hex}/{prior.Digest.Hex}/{l.Digest.Hex}"
 
-        loaded.GetOrAdd(tag, fun _ -> lazy (new CodecModels(vqvae, prior, levelPrior))).Value
+        loaded.GetOrAdd(key, fun _ -> lazy (new CodecModels(vqvae, prior, levelPrior))).Value
 
     /// The models of a preset: its VQ-VAE, prior, and level prior when it sends more than one level.
     member this.LoadPreset(preset: Preset, levels: int) =
@@ -153,8 +160,9 @@ type ModelCatalog(sources: ModelSource list, presets: Preset list, unreadable: U
 
     interface IDisposable with
         member _.Dispose() =
-            for pair in loaded.Values do
-                if pair.IsValueCreated then (pair.Value :> IDisposable).Dispose()
+            if owner then
+                for pair in loaded.Values do
+                    if pair.IsValueCreated then (pair.Value :> IDisposable).Dispose()
 
 /// Building catalogues.
 [<RequireQualifiedAccess>]

@@ -1,7 +1,9 @@
 namespace VqVae.Codec.Pipeline
 
 open System
+open System.Runtime.ExceptionServices
 open System.Threading
+open System.Threading.Tasks
 open VqVae.Codec.Entropy
 open VqVae.Codec.Models.Priors
 open VqVae.Codec.Prior
@@ -18,6 +20,35 @@ module PriorCoding =
     /// Grids of `shape` per batch: up to 256, within MaxBatchCodes, at least one (the rule the
     /// trainer's batches follow, with this evaluator's budget).
     let gridsPerBatch (shape: GridShape) = CodeGridSet.BatchFor(shape.Width, shape.Height, 256, MaxBatchCodes)
+
+    /// Fewest grids of a batch per thread for the batch to be split between threads (see inParts).
+    [<Literal>]
+    let MinGridsPerThread = 8
+
+    /// `run threads items`, or, for a batch of many grids, `run 1 part` on each of `threads` contiguous
+    /// parts at once, the results in order. Each part then runs on one thread without the hand-offs
+    /// between threads of every layer and step of one shared evaluation, which left one core idle much of
+    /// the time on batches of thumbnails; a few large grids keep one evaluation whose rows are split between
+    /// the threads. Which grids are evaluated together changes no value (Dense.apply), so no byte. A failure
+    /// is the first part's, as the whole batch would report it.
+    let private inParts (threads: int) (items: 'T[]) (run: int -> 'T[] -> 'U[]) : 'U[] =
+        if threads <= 1 || items.Length < threads * MinGridsPerThread then
+            run threads items
+        else
+            let parts = Array.splitInto threads items
+            let results = Array.zeroCreate<'U[]> parts.Length
+            let failures: ExceptionDispatchInfo option[] = Array.create parts.Length None
+
+            Parallel.For(0, parts.Length, ParallelOptions(MaxDegreeOfParallelism = threads), fun p ->
+                try
+                    results[p] <- run 1 parts[p]
+                with e ->
+                    failures[p] <- Some(ExceptionDispatchInfo.Capture e))
+            |> ignore
+
+            match Array.tryPick id failures with
+            | Some f -> f.Throw(); Unchecked.defaultof<_>
+            | None -> Array.concat results
 
     /// The gated PixelCNN's weights, when the prior is one.
     let gatedWeights (prior: Prior) =
@@ -48,8 +79,9 @@ module PriorCoding =
             grids
             |> Array.chunkBySize (gridsPerBatch shape)
             |> Array.collect (fun batch ->
-                GatedPixelCnnBatch.intervalsForAll w tileSide threads MaxBatchCodes shape batch
-                |> Array.map (fun intervals -> GridCoding.encodeIntervals shape steps intervals cancel))
+                inParts threads batch (fun threads part ->
+                    GatedPixelCnnBatch.intervalsForAll w tileSide threads MaxBatchCodes shape part
+                    |> Array.map (fun intervals -> GridCoding.encodeIntervals shape steps intervals cancel)))
         | None ->
             match gridModel prior None tileSide threads with
             | Some _ -> grids |> Array.map (fun grid -> GridCoding.encodeGrid (gridModel prior None tileSide threads).Value shape grid cancel)
@@ -61,7 +93,7 @@ module PriorCoding =
         | Some w ->
             payloads
             |> Array.chunkBySize (gridsPerBatch shape)
-            |> Array.collect (fun batch -> GatedPixelCnnBatch.decodeGrids w tileSide threads shape batch cancel)
+            |> Array.collect (fun batch -> inParts threads batch (fun threads part -> GatedPixelCnnBatch.decodeGrids w tileSide threads shape part cancel))
         | None ->
             match gridModel prior None tileSide threads with
             | Some _ -> payloads |> Array.map (fun p -> GridCoding.decodeGrid (gridModel prior None tileSide threads).Value shape p cancel)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.FSharp.Core;
@@ -94,10 +95,66 @@ internal static class CompressCommand
     /// size and models together; the files are byte for byte those coded one at a time): the files are
     /// read in order into batches of at most <see cref="BatchFiles"/> files and <see cref="BatchPixels"/>
     /// pixels. A file that cannot be read fails alone; when a batch fails, its files are coded one at a
-    /// time, so each gets its own outcome.
+    /// time, so each gets its own outcome. Reading the next batch and writing the last one run beside the
+    /// coding of this one (a pipeline of three batches at most: bounded memory, and the order of files and
+    /// the bytes of every file are those of one batch after another).
     /// </summary>
     internal static void CompressBatched(ToolConsole console, ModelCatalog catalog, CodecOptions options, FSharpOption<CodecModels> models,
         IReadOnlyList<string> files, IReadOnlyList<string> targets, ExistingOutput existing, int jobs, Row[] rows, Action<int> done, CancellationToken cancel)
+    {
+        using var ready = new BlockingCollection<List<(int Index, RgbImage Image)>>(boundedCapacity: 1);
+        var reader = Task.Run(() =>
+        {
+            try
+            {
+                ReadBatches(console, options, files, targets, existing, rows, done, batch => ready.Add(batch, cancel), cancel);
+            }
+            finally
+            {
+                ready.CompleteAdding();
+            }
+        }, cancel);
+        var writing = Task.CompletedTask;
+        try
+        {
+            foreach (var batch in ready.GetConsumingEnumerable(cancel))
+            {
+                var encoded = EncodeBatch(catalog, options, models, batch, cancel);
+                writing.GetAwaiter().GetResult();
+                if (encoded is null)
+                {
+                    // The batch failed as a whole: each file on its own, for its own outcome.
+                    Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = cancel }, j =>
+                    {
+                        int i = batch[j].Index;
+                        rows[i] = CompressOne(console, catalog, options, models, files[i], targets[i], existing, cancel);
+                    });
+                    done(batch.Count);
+                }
+                else
+                {
+                    writing = Task.Run(() =>
+                    {
+                        WriteBatch(files, targets, existing, rows, batch, encoded, cancel);
+                        done(batch.Count);
+                    }, cancel);
+                }
+            }
+        }
+        finally
+        {
+            // Never leave the reader or a writer running behind a failure (their own errors surface below).
+            ready.CompleteAdding();
+            ((IAsyncResult)writing).AsyncWaitHandle.WaitOne();
+            ((IAsyncResult)reader).AsyncWaitHandle.WaitOne();
+        }
+        writing.GetAwaiter().GetResult();
+        reader.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Reads and decodes the files in order, handing on batches; a file that cannot be read gets its row here.</summary>
+    private static void ReadBatches(ToolConsole console, CodecOptions options, IReadOnlyList<string> files, IReadOnlyList<string> targets,
+        ExistingOutput existing, Row[] rows, Action<int> done, Action<List<(int Index, RgbImage Image)>> emit, CancellationToken cancel)
     {
         var batch = new List<(int Index, RgbImage Image)>();
         long pixels = 0;
@@ -122,34 +179,34 @@ internal static class CompressCommand
             }
             if (batch.Count == BatchFiles || pixels >= BatchPixels || (i == files.Count - 1 && batch.Count > 0))
             {
-                CompressBatch(console, catalog, options, models, files, targets, existing, jobs, rows, batch, cancel);
-                done(batch.Count);
-                batch.Clear();
+                emit(batch);
+                batch = new List<(int Index, RgbImage Image)>();
                 pixels = 0;
             }
         }
     }
 
-    private static void CompressBatch(ToolConsole console, ModelCatalog catalog, CodecOptions options, FSharpOption<CodecModels> models,
-        IReadOnlyList<string> files, IReadOnlyList<string> targets, ExistingOutput existing, int jobs, Row[] rows,
+    /// <summary>The batch coded together, or null when that fails (its files are then coded one at a time).</summary>
+    private static EncodedImage[]? EncodeBatch(ModelCatalog catalog, CodecOptions options, FSharpOption<CodecModels> models,
         List<(int Index, RgbImage Image)> batch, CancellationToken cancel)
     {
-        EncodedImage[] encoded;
         try
         {
-            encoded = ImageCodec.encodeMany(catalog, options, models, batch.Select(b => b.Image).ToArray(), cancel);
+            return ImageCodec.encodeMany(catalog, options, models, batch.Select(b => b.Image).ToArray(), cancel);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = cancel }, j =>
-            {
-                int i = batch[j].Index;
-                rows[i] = CompressOne(console, catalog, options, models, files[i], targets[i], existing, cancel);
-            });
-            return;
+            return null;
         }
-        // Each file of the batch is written (and its PSNR measured) on its own: the targets are distinct, so
-        // in parallel, which changes no byte of any file.
+    }
+
+    /// <summary>
+    /// Writes each file of a coded batch (and measures its PSNR) on its own: the targets are distinct, so
+    /// in parallel, which changes no byte of any file.
+    /// </summary>
+    private static void WriteBatch(IReadOnlyList<string> files, IReadOnlyList<string> targets, ExistingOutput existing, Row[] rows,
+        List<(int Index, RgbImage Image)> batch, EncodedImage[] encoded, CancellationToken cancel)
+    {
         Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancel }, j =>
         {
             var (i, image) = batch[j];
