@@ -128,6 +128,17 @@ public abstract class Quantizer : nn.Module
         return RestartDeadCodes(output.Latents, indices);
     }
 
+    /// <summary>
+    /// Codes not nearest to any latent of the last <paramref name="steps"/> training steps (a code re-seeded by a
+    /// restart counts as used when it was re-seeded). From the <c>steps_since_used</c> buffer, so it survives resume.
+    /// </summary>
+    public int IdleCodes(int steps)
+    {
+        using var idle = stepsSinceUsed >= steps;
+        using var count = idle.sum();
+        return (int)count.item<long>();
+    }
+
     /// <summary>Eq. 5.3 without eta; the EMA quantizer learns its codebook without it.</summary>
     protected virtual Tensor VqLossFrom(Tensor weights, Tensor distances) => (weights * distances).sum(1).mean() / LatentDim;
 

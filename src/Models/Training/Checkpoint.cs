@@ -22,6 +22,12 @@ public sealed record Checkpoint(JsonObject State, byte[] Model, byte[] Optimizer
     /// <summary>Steps done.</summary>
     public long Step => (long?)State["step"] ?? 0;
 
+    /// <summary>The held-out error (<see cref="ITrainingStage{T}.ConvergenceMetric"/>) after the last finished epoch, if recorded.</summary>
+    public double? HeldOutError => (double?)State["heldOutError"];
+
+    /// <summary>Why the run stopped before <see cref="TrainOptions.Epochs"/> ("plateau"), or null while it runs.</summary>
+    public string? StopReason => (string?)State["stopped"];
+
     /// <summary>Writes the checkpoint atomically.</summary>
     public void Save(string path)
     {

@@ -44,6 +44,20 @@ public sealed record TrainOptions
     /// <summary>Stop after this many steps in all (for benchmarks and smoke runs); null runs all epochs.</summary>
     public int? MaxSteps { get; init; }
 
+    /// <summary>
+    /// Convergence stop: after an epoch, stop when the held-out error (the stage's <see cref="ITrainingStage{T}.ConvergenceMetric"/>,
+    /// for Stage 1 the normalised reconstruction error) fell by less than this fraction of its value after the
+    /// previous epoch, once <see cref="MinEpochs"/> are done. Null (the default) never stops early;
+    /// <see cref="Epochs"/> stays the upper bound. Needs held-out data.
+    /// </summary>
+    public double? Plateau { get; init; }
+
+    /// <summary>
+    /// Epochs always run before <see cref="Plateau"/> may stop training. 10 by default, as issue 15 asks: the
+    /// first epochs of a run without warm-up or restarts can stall before they improve again.
+    /// </summary>
+    public int MinEpochs { get; init; } = 10;
+
     /// <summary>The name recorded in the model file.</summary>
     public string Name { get; init; } = "vqvae";
 
@@ -57,6 +71,8 @@ public sealed record TrainOptions
         if (CropSize is < 8) throw new InvalidOptionsException("--crop must be >= 8");
         if (CheckpointEvery < 1 || LogEvery < 1) throw new InvalidOptionsException("checkpoint and log intervals must be >= 1");
         if (Threads < 0) throw new InvalidOptionsException("--threads must be >= 0");
+        if (Plateau is double f && !(f > 0 && f < 1)) throw new InvalidOptionsException("--plateau must be a fraction in (0, 1), e.g. 0.01 for 1 %");
+        if (MinEpochs < 1) throw new InvalidOptionsException("--min-epochs must be >= 1");
         return this;
     }
 }

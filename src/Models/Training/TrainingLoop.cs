@@ -34,6 +34,9 @@ public interface ITrainingStage<TBatch> where TBatch : IDisposable
 
     /// <summary>Figures on held-out data after an epoch, or null.</summary>
     Dictionary<string, double>? Evaluate(CancellationToken cancel);
+
+    /// <summary>The figure of <see cref="Evaluate"/> that <see cref="TrainOptions.Plateau"/> watches (lower is better); null: none.</summary>
+    string? ConvergenceMetric => null;
 }
 
 /// <summary>
@@ -60,8 +63,18 @@ public static class TrainingLoop
         long step = resumed?.Step ?? 0;
         int epoch = resumed?.Epoch ?? 0, batch = resumed?.Batch ?? 0;
         string checkpointPath = Checkpoint.PathFor(outPath);
+        string logPath = outPath + ".log.jsonl";
+        string? metric = stage.ConvergenceMetric;
+        if (options.Plateau is not null && metric is null)
+            throw new InvalidOptionsException("--plateau needs held-out data to watch (--eval-data)");
+        // The error after the last finished epoch, which the next epoch's must improve on: from the checkpoint,
+        // else (a checkpoint written before it carried one) from the log.
+        double? previousError = resumed?.HeldOutError
+                                ?? (resumed is not null && metric is not null && epoch > 0 ? ConvergenceStop.FromLog(logPath, epoch, metric) : null);
+        // A run the plateau rule stopped stays stopped when resumed with the rule (not one that ran out of epochs or steps).
+        string? stopReason = options.Plateau is not null && resumed?.StopReason == ConvergenceStop.PlateauReason ? ConvergenceStop.PlateauReason : null;
 
-        using var log = new TrainingLog(outPath + ".log.jsonl");
+        using var log = new TrainingLog(logPath);
         var clock = Stopwatch.StartNew();
         long stepsThisSession = 0, itemsThisSession = 0;
         Dictionary<string, double>? lastEvaluation = null;
@@ -83,11 +96,13 @@ public static class TrainingLoop
                 optimizer.save_state_dict(writer);
             using var rng = random.get_rng_state();
             var state = new JsonObject { ["epoch"] = epoch, ["batch"] = batch, ["step"] = step };
+            if (previousError is double e) state["heldOutError"] = e;
+            if (stopReason == ConvergenceStop.PlateauReason) state["stopped"] = stopReason;
             new Checkpoint(state, model, optimizerState.ToArray(), rng.bytes.ToArray()).Save(path);
         }
 
         stage.Module.train();
-        while (epoch < options.Epochs && step < totalSteps)
+        while (stopReason is null && epoch < options.Epochs && step < totalSteps)
         {
             foreach (var item in stage.Batches(epoch, batch))
             {
@@ -121,16 +136,45 @@ public static class TrainingLoop
             {
                 epoch++;
                 batch = 0;
-                SaveCheckpoint(checkpointPath);
-                if (options.KeepEpochCheckpoints) File.Copy(checkpointPath, $"{outPath}.epoch{epoch:D3}.ckpt", overwrite: true);
+                // Evaluated before the checkpoint, so that the checkpoint carries this epoch's error for the plateau rule.
                 lastEvaluation = stage.Evaluate(cancel);
                 stage.Module.train();
-                if (lastEvaluation is not null) log.Write("eval", lastEvaluation, step, epoch);
+                if (lastEvaluation is not null)
+                {
+                    var figures = new Dictionary<string, double>(lastEvaluation);
+                    if (metric is not null && lastEvaluation.TryGetValue(metric, out var error))
+                    {
+                        if (previousError is double before) figures["improvement"] = ConvergenceStop.Improvement(before, error);
+                        if (ConvergenceStop.ShouldStop(options, epoch, previousError, error)) stopReason = ConvergenceStop.PlateauReason;
+                        previousError = error;
+                    }
+                    log.Write("eval", figures, step, epoch);
+                }
+                SaveCheckpoint(checkpointPath);
+                if (options.KeepEpochCheckpoints) File.Copy(checkpointPath, $"{outPath}.epoch{epoch:D3}.ckpt", overwrite: true);
             }
         }
+        stopReason ??= epoch >= options.Epochs ? "epochs" : "max-steps";
+        LogStop();
         SaveCheckpoint(checkpointPath);
         var bytes = stage.ModelFile(Record());
         Files.AtomicFile.Write(outPath, bytes);
-        return new TrainingResult(outPath, Files.ModelFile.DigestOf(bytes), step, epoch, clock.Elapsed, lastEvaluation);
+        return new TrainingResult(outPath, Files.ModelFile.DigestOf(bytes), step, epoch, clock.Elapsed, lastEvaluation) { StopReason = stopReason };
+
+        // Why training ended: "plateau" (with the rule's figures), "epochs" (--epochs done) or "max-steps".
+        void LogStop()
+        {
+            var line = new JsonObject
+            {
+                ["type"] = "stop", ["time"] = DateTime.UtcNow.ToString("O"), ["step"] = step, ["epoch"] = epoch, ["reason"] = stopReason,
+            };
+            if (options.Plateau is double f)
+            {
+                line["plateau"] = f;
+                line["minEpochs"] = options.MinEpochs;
+                if (previousError is double e) line[metric!] = e;
+            }
+            log.Write(line);
+        }
     }
 }

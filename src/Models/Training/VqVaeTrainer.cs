@@ -42,7 +42,11 @@ public sealed record VqVaeTrainingSetup(
 }
 
 /// <summary>The outcome of a finished training run.</summary>
-public sealed record TrainingResult(string ModelPath, byte[] Digest, long Steps, int Epochs, TimeSpan Elapsed, IReadOnlyDictionary<string, double>? LastEvaluation);
+public sealed record TrainingResult(string ModelPath, byte[] Digest, long Steps, int Epochs, TimeSpan Elapsed, IReadOnlyDictionary<string, double>? LastEvaluation)
+{
+    /// <summary>Why training ended: "plateau" (<see cref="TrainOptions.Plateau"/>), "epochs" or "max-steps".</summary>
+    public string? StopReason { get; init; }
+}
 
 /// <summary>
 /// Trains a VQ-VAE with the generalised loss (eq. 5.4):
@@ -69,6 +73,7 @@ public static class VqVaeTrainer
         if (setup.QuantizerDropout is < 0 or > 1) throw new InvalidOptionsException("--quantizer-dropout must be in [0, 1]");
         var stage = new Stage(network, new BatchSampler(setup.Data, options.BatchSize, options.CropSize, options.Seed), variance, options.Name, setup.EvalData)
         {
+            LogEvery = options.LogEvery,
             QuantizerDropout = setup.QuantizerDropout,
             Unquantized = setup.Unquantized,
         };
@@ -103,6 +108,11 @@ public static class VqVaeTrainer
         public double QuantizerDropout { get; init; }
         public bool Unquantized { get; init; }
 
+        /// <summary>The window of the logged "activeCodes": codes used in the last this many steps.</summary>
+        public int LogEvery { get; init; } = 50;
+
+        public string? ConvergenceMetric => evalData is null ? null : "nrecon";
+
         public TorchSharp.torch.nn.Module Module => network;
         public int BatchesPerEpoch => sampler.BatchesPerEpoch;
         public IEnumerable<Tensor> Batches(int epoch, int first) => sampler.Epoch(epoch, first).Select(images => ImageTensors.ToTensor(images));
@@ -122,12 +132,15 @@ public static class VqVaeTrainer
             var loss = VqVaeLoss.Total(recon, q, [.. pass.Levels]);                                     // eq. 5.4, summed over the levels
             last = pass;
             var output = pass.Quantizer;
+            var usage = new CodeStatistics(network.Architecture.CodebookSize);
+            usage.Add(output.Indices);
             var terms = new Dictionary<string, double>
             {
                 ["recon"] = recon.item<float>(),
                 ["commitment"] = output.Commitment.item<float>(),
                 ["vq"] = output.VqLoss.item<float>(),
-                ["perplexity"] = CodeStatistics.BatchPerplexity(output.Indices, network.Architecture.CodebookSize),
+                ["perplexity"] = usage.Perplexity,                                                      // per batch, as the reference notebook
+                ["batchCodes"] = usage.Counts.Count(c => c > 0),
                 ["latentRms"] = output.LatentRms,
                 ["codebookRms"] = output.CodebookRms,
             };
@@ -152,7 +165,12 @@ public static class VqVaeTrainer
 
         public void AfterStep(Dictionary<string, double> terms)
         {
-            if (last is not null) terms["restarts"] = network.AfterOptimizerStep(last);
+            if (last is null) return;
+            terms["restarts"] = network.AfterOptimizerStep(last);
+            // Codebook use over training (level 1): used within the log window, and dead = unused for a whole epoch's steps.
+            int k = network.Architecture.CodebookSize;
+            terms["activeCodes"] = k - network.Quantizer.IdleCodes(LogEvery);
+            terms["deadCodes"] = network.Quantizer.IdleCodes(BatchesPerEpoch);
         }
 
         public byte[] ModelFile(JsonObject record) => VqVaeModel.ToFile(network, name, record).ToBytes();

@@ -12,6 +12,7 @@ internal static class TrainVqVaeCommand
 {
     private static readonly QuantizerOptions Q = new();
     private static readonly VqVaeArchitecture A = new();
+    private static readonly TrainOptions T = new();
 
     public static Command Create()
     {
@@ -60,13 +61,19 @@ internal static class TrainVqVaeCommand
             Description = "K of each further level (at most 512).", DefaultValueFactory = _ => new ResidualLevelArchitecture().CodebookSize,
         };
         var unquantized = new Option<bool>("--unquantized") { Description = "Train with no quantizer (the decoder reads the latents): the networks' ceiling, for measurement only." };
+        var plateau = new Option<double?>("--plateau")
+        {
+            Description = "Stop when the held-out normalised reconstruction error improved by less than this fraction over an epoch (0.01 = 1 %); needs --eval-data; --epochs stays the upper bound.",
+        };
+        var minEpochs = new Option<int>("--min-epochs") { Description = "Epochs run before --plateau may stop training.", DefaultValueFactory = _ => T.MinEpochs };
         var train = new TrainOptionSet();
 
         var command = new Command("vqvae", "Train a VQ-VAE (Stage 1) with the generalised loss of eq. 5.4.");
         data.AddTo(command);
         evalData.AddTo(command);
         foreach (var o in new Option[] { quantizer, stochastic, alpha, eta, lambdaStart, lambdaEnd, fuzzifier, fcmDistance, detachPosterior, emaDecay, noInit, deadCode,
-                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop, init, dropout, levelDims, levelCodebook, unquantized })
+                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop, init, dropout, levelDims, levelCodebook, unquantized,
+                     plateau, minEpochs })
             command.Options.Add(o);
         train.AddTo(command);
 
@@ -74,6 +81,8 @@ internal static class TrainVqVaeCommand
         {
             var console = ToolConsole.For(p);
             var outPath = p.GetValue(train.Out)!;
+            if (p.GetValue(plateau) is not null && p.GetValue(evalData.Path) is null)
+                throw new UsageException("--plateau needs --eval-data: the held-out error it watches");
             bool resuming = train.PrepareOutput(p);
             double start = p.GetValue(lambdaStart);
             var quantizerOptions = new QuantizerOptions
@@ -101,7 +110,7 @@ internal static class TrainVqVaeCommand
                 Downsampling = p.GetValue(downsampling),
                 Levels = LevelsOf(p.GetValue(levelDims), p.GetValue(levelCodebook)),
             }.Validate();
-            var trainOptions = train.Build(p, p.GetValue(crop));
+            var trainOptions = (train.Build(p, p.GetValue(crop)) with { Plateau = p.GetValue(plateau), MinEpochs = p.GetValue(minEpochs) }).Validate();
 
             console.Out.WriteLine($"Loading {p.GetValue(data.Path)} ...");
             var trainData = data.Load(p, cancel)!;
@@ -112,6 +121,8 @@ internal static class TrainVqVaeCommand
                 Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held, InitFrom = p.GetValue(init), QuantizerDropout = p.GetValue(dropout), Unquantized = p.GetValue(unquantized) };
             var result = TrainingView.Run(console, "training", trainOptions.LogEvery, progress => VqVaeTrainer.Run(setup, progress, cancel));
             console.Out.WriteLine($"wrote {result.ModelPath} (sha256 {Convert.ToHexStringLower(result.Digest)}) after {result.Steps} steps, {result.Elapsed:hh\\:mm\\:ss} this session");
+            if (result.StopReason == ConvergenceStop.PlateauReason)
+                console.Out.WriteLine($"stopped after epoch {result.Epochs}: the held-out error improved by less than {trainOptions.Plateau:P1} over the epoch");
             if (result.LastEvaluation is { } e)
                 console.Out.WriteLine($"held out: nrecon {e["nrecon"]:F4}  PSNR {e["psnr"]:F2} dB  perplexity {e["perplexity"]:F1}  codes used {e["codesUsed"]:P1}");
             return Task.FromResult(ExitCodes.Ok);
