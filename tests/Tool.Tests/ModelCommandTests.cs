@@ -88,6 +88,38 @@ public sealed class ModelCommandTests(CodecFixture f)
     }
 
     [Fact]
+    public async Task Plateau_without_eval_data_is_a_usage_error_that_writes_nothing()
+    {
+        var dir = f.NewDir("plateau-usage");
+        var model = Path.Combine(dir, "m.vqm");
+        var (code, _, error) = await f.Run("train", "vqvae", "--data", Data("train-200.tar"), "--limit", "16", "--plateau", "0.01", "--out", model);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--eval-data", error);
+        Assert.Empty(Directory.GetFiles(dir));
+        (code, _, error) = await f.Run("train", "vqvae", "--data", Data("train-200.tar"), "--limit", "16", "--eval-data", Data("test-100.tar"),
+            "--plateau", "2", "--out", model);
+        Assert.NotEqual(ExitCodes.Ok, code);
+        Assert.Contains("--plateau", error);
+    }
+
+    [Fact]
+    public async Task Train_vqvae_stops_at_the_plateau_and_says_so()
+    {
+        var dir = f.NewDir("plateau-cli");
+        var model = Path.Combine(dir, "m.vqm");
+        var tiny = new[] { "--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "32", "--batch", "16", "--threads", "1" };
+        // 32 images in batches of 16: 2 steps per epoch. A fraction of 0.99 stops at the first epoch allowed to, the second.
+        var (code, output, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "32", "--eval-data", Data("test-100.tar"),
+            "--eval-limit", "10", "--plateau", "0.99", "--min-epochs", "2", "--epochs", "9", "--warmup", "0", "--no-init-from-encoder", "--dead-code-steps", "0",
+            "--out", model, .. tiny]);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("after 4 steps", output);
+        Assert.Contains("stopped after epoch 2", output);
+        var stop = File.ReadLines(model + ".log.jsonl").Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).Single(n => (string?)n["type"] == "stop");
+        Assert.Equal("plateau", (string?)stop["reason"]);
+    }
+
+    [Fact]
     public async Task Train_export_writes_the_model_of_a_checkpoint_as_the_run_would()
     {
         var dir = f.NewDir("train-export");
