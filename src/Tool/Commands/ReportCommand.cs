@@ -16,7 +16,8 @@ namespace VqVae.Codec.Tool.Commands;
 /// Markers: {{quantizers}} (the quantizer study under --runs), {{quantizers-figure}}, {{codec:FILE}} (an
 /// `eval codec --json` file as a table), {{bd:FILE}} (its BD-rates), {{rd:FILE}} (its rate-distortion plot),
 /// {{prior:FILE}} (an `eval prior --json` file), {{vqvae:FILE}} (an `eval vqvae --json` file),
-/// {{codecs:LABEL=FILE,LABEL=FILE,...}} (the vqz rows of several `eval codec --json` files, one table).
+/// {{codecs:LABEL=FILE,LABEL=FILE,...}} (the vqz rows of several `eval codec --json` files, one table),
+/// {{study:SETTING}} and {{study-figure:SETTING}} (experiments/quantizer-study.sh under --study: <see cref="StudyReport"/>).
 /// </summary>
 internal static partial class ReportCommand
 {
@@ -29,10 +30,11 @@ internal static partial class ReportCommand
     {
         var template = new Option<string>("--template") { Description = "Markdown template with {{markers}}.", DefaultValueFactory = _ => "experiments/experiments.template.md" };
         var runs = new Option<string>("--runs") { Description = "Folder of the quantizer study (one folder per run).", DefaultValueFactory = _ => "runs/experiments" };
+        var study = new Option<string>("--study") { Description = "Folder of the convergence study (experiments/quantizer-study.sh: <setting>/<config>-s<seed>).", DefaultValueFactory = _ => "runs/study" };
         var output = new Option<string>("--output", "-o") { Description = "Markdown to write.", DefaultValueFactory = _ => "docs/experiments.md" };
         var figures = new Option<string>("--figures") { Description = "Folder for the PNG figures (relative links are made from the output).", DefaultValueFactory = _ => "docs/figures" };
         var command = new Command("report", "Fill a Markdown template with tables and plots from evaluation files and training logs.");
-        foreach (var o in new Option[] { template, runs, output, figures }) command.Options.Add(o);
+        foreach (var o in new Option[] { template, runs, study, output, figures }) command.Options.Add(o);
         command.SetAction((p, cancel) =>
         {
             var console = ToolConsole.For(p);
@@ -48,6 +50,9 @@ internal static partial class ReportCommand
                 {
                     "quantizers" => QuantizerTable(p.GetValue(runs)!),
                     "quantizers-figure" => Figure(figureDir, relative, "quantizers-recon.png", "Reconstruction loss during training", QuantizerCurves(p.GetValue(runs)!)),
+                    "study" => StudyReport.Table(p.GetValue(study)!, arg ?? throw new UsageException("{{study:SETTING}} needs a setting, e.g. {{study:thesis}}")),
+                    "study-figure" => StudyReport.Figure(p.GetValue(study)!, arg ?? throw new UsageException("{{study-figure:SETTING}} needs a setting"),
+                        (name, alt, png) => Figure(figureDir, relative, name, alt, png)),
                     "codec" => CodecTable(Read(arg!)),
                     "codecs" => CodecsTable(arg!),
                     "bd" => BdTable(Read(arg!)),
