@@ -5,7 +5,7 @@ namespace VqVae.Codec.Models.Training;
 /// <param name="TotalSteps">Steps of the whole run.</param>
 /// <param name="Epoch">Current epoch, from 1.</param>
 /// <param name="Epochs">Epochs of the run.</param>
-/// <param name="Terms">Named loss terms and metrics of the last step (loss, recon, commitment, vq, nrecon, perplexity, lambda, restarts).</param>
+/// <param name="Terms">Named loss terms and metrics of the last step (loss, recon, commitment, vq, perplexity, batchCodes, lambda, restarts, activeCodes, deadCodes).</param>
 /// <param name="ImagesPerSecond">Throughput since the run (or resume) started.</param>
 /// <param name="Elapsed">Wall time since the run (or resume) started.</param>
 public sealed record TrainingProgress(

@@ -12,9 +12,9 @@ internal static class TrainingCurvePlot
 
     private static readonly HashSet<string> NotMetrics = ["type", "time", "step", "epoch"];
 
-    /// <summary>Every numeric field of the records, in first-seen order.</summary>
+    /// <summary>Every numeric field of the step and eval records, in first-seen order (a "stop" record's settings are not metrics).</summary>
     public static IReadOnlyList<string> Metrics(IReadOnlyList<JsonObject> records) =>
-        records.SelectMany(r => r.Where(kv => !NotMetrics.Contains(kv.Key) && kv.Value?.GetValueKind() == JsonValueKind.Number).Select(kv => kv.Key))
+        records.Where(r => (string?)r["type"] is "step" or "eval").SelectMany(r => r.Where(kv => !NotMetrics.Contains(kv.Key) && kv.Value?.GetValueKind() == JsonValueKind.Number).Select(kv => kv.Key))
             .Distinct().ToList();
 
     /// <summary>The PNG of <paramref name="metric"/> (or the default) against the step.</summary>
