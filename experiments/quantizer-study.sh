@@ -19,9 +19,11 @@
 # and a run that fails (e.g. a NaN loss) leaves FAILED in its folder and the study goes on (skipping it
 # when resumed, unless RETRY_FAILED=1).
 # Output: $OUT/<setting>/<config>-s<seed>/ with <name>.vqm and its .log.jsonl, vqvae.json, prior.json, codec.json.
-# Cost: about 8 minutes of one core per CIFAR-10 epoch with its evaluation (experiments.template.md §1:
-# 2 epochs with prior and evaluations in about 20 minutes), so at least 10 epochs x 34 runs is roughly
-# 45 core-hours; lower MAX_EPOCHS/MIN_EPOCHS or pick runs to spend less.
+# Cost (estimated, not measured for this script): an epoch of 50,000 CIFAR-10 images takes about 5 minutes
+# of one core (README: `vqz bench train` 260-340 images/s on 2 threads; §1 of the experiments: 2 epochs
+# with prior and evaluations in about 20 minutes), so 34 runs of at least 10 epochs are at least ~30
+# core-hours before priors and evaluations (about 10 minutes a run). Pick runs with PATTERN, or lower
+# MIN_EPOCHS/MAX_EPOCHS, to spend less.
 #
 # Usage:
 #   experiments/quantizer-study.sh [--list] [PATTERN ...]
