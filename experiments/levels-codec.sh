@@ -34,6 +34,10 @@ if [ ! -f "$levelprior" ]; then
     --log-every 25 --name "$name-levels" --out "$levelprior" "${resume[@]}"
 fi
 
+# Decoding finds models by digest among the model folder's files, so the VQ-VAE goes into the folder too.
+cp -p "$vqvae" "$dir/"
+vqvae="$dir/$(basename "$vqvae")"
+
 # The rate knob: the presets of this folder send 1 (low), 2 (medium), 3 (high) and 4 (max) levels, with
 # prior tiles of 32 x 32 codes (as the shipped high preset); measured on valid against WebP and AVIF.
 # (Presets name the model files by path, so the names recorded in them do not matter.)
