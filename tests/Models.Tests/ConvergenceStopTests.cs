@@ -123,4 +123,20 @@ public sealed class ConvergenceStopTests
             Assert.True(batch >= (double)steps[i]["perplexity"]! - 1e-9, "perplexity is at most the number of codes used");
         }
     }
+
+    [Fact]
+    public void The_log_reader_skips_blank_lines_and_a_line_cut_short_and_FromLog_takes_the_epochs_last_eval()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vqz-log-").FullName, "run.vqm.log.jsonl");
+        File.WriteAllText(path,
+            """{"type":"eval","epoch":3,"nrecon":0.20}""" + "\n\n" +
+            """{"type":"step","epoch":3,"step":10}""" + "\n" +
+            """{"type":"eval","epoch":3,"nrecon":0.18}""" + "\n" +
+            """{"type":"eval","epoch":4,"nrec""");                              // killed mid-line
+        Assert.Equal(3, TrainingLog.Read(path).Count());
+        Assert.Equal(0.18, ConvergenceStop.FromLog(path, 3, "nrecon"));
+        Assert.Null(ConvergenceStop.FromLog(path, 4, "nrecon"));
+        Assert.Empty(TrainingLog.Read(path + ".missing"));
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
 }

@@ -23,19 +23,9 @@ public static class ConvergenceStop
     /// The held-out error after epoch <paramref name="epoch"/> as the log recorded it (the last "eval" line of that
     /// epoch that has <paramref name="metric"/>), for checkpoints written before they carried it; null if none.
     /// </summary>
-    public static double? FromLog(string logPath, int epoch, string metric)
-    {
-        if (!File.Exists(logPath)) return null;
-        double? found = null;
-        foreach (var line in File.ReadLines(logPath))
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            JsonNode? node;
-            try { node = JsonNode.Parse(line); }
-            catch (System.Text.Json.JsonException) { continue; }                 // a line cut short by a kill
-            if ((string?)node?["type"] == "eval" && (int?)node["epoch"] == epoch && node[metric] is JsonValue v && v.TryGetValue<double>(out var d))
-                found = d;
-        }
-        return found;
-    }
+    public static double? FromLog(string logPath, int epoch, string metric) =>
+        TrainingLog.Read(logPath)
+            .Where(n => (string?)n["type"] == "eval" && (int?)n["epoch"] == epoch && n[metric] is JsonValue v && v.TryGetValue<double>(out _))
+            .Select(n => (double?)n[metric]!.GetValue<double>())
+            .LastOrDefault();
 }

@@ -22,6 +22,23 @@ public sealed class TrainingLog(string path) : IDisposable
         Write(record);
     }
 
+    /// <summary>
+    /// The records of the log at <paramref name="path"/> in order (none if there is no file), skipping blank
+    /// lines and a line cut short by a killed run: the one reader of these logs.
+    /// </summary>
+    public static IEnumerable<JsonObject> Read(string path)
+    {
+        if (!File.Exists(path)) yield break;
+        foreach (var line in File.ReadLines(path))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            JsonObject? record;
+            try { record = JsonNode.Parse(line) as JsonObject; }
+            catch (JsonException) { continue; }                                    // a line cut short by a kill
+            if (record is not null) yield return record;
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose() => writer.Dispose();
 }

@@ -98,7 +98,7 @@ internal static partial class ReportCommand
             var prior = Maybe("prior.json");
             var codec = Maybe("codec.json");
             var log = Path.Combine(dir, name + ".vqm.log.jsonl");
-            var steps = File.Exists(log) ? File.ReadLines(log).Select(l => JsonNode.Parse(l)!).Where(n => (string?)n["type"] == "step").ToList() : [];
+            var steps = VqVae.Codec.Models.Training.TrainingLog.Read(log).Where(n => (string?)n["type"] == "step").ToList();
             bool nan = steps.Any(s => s["loss"] is null || !double.IsFinite((double)s["loss"]!));   // the log writes non-finite values as null
             var failed = Path.Combine(dir, "FAILED");                                                     // written by experiments/quantizers.sh
             var status = File.Exists(failed) ? $"failed ({File.ReadLines(failed).FirstOrDefault()?.Trim()})" : steps.Count == 0 ? "not run" : nan ? "NaN in the log"
@@ -120,7 +120,7 @@ internal static partial class ReportCommand
             var name = Path.GetFileName(dir);
             var log = Path.Combine(dir, name + ".vqm.log.jsonl");
             if (!File.Exists(log)) continue;
-            var points = File.ReadLines(log).Select(l => JsonNode.Parse(l)!).Where(n => (string?)n["type"] == "step" && n["recon"] is not null)
+            var points = VqVae.Codec.Models.Training.TrainingLog.Read(log).Where(n => (string?)n["type"] == "step" && n["recon"] is not null)
                 .Select(n => ((double)n["step"]!, (double)n["recon"]!)).ToList();
             if (points.Count == 0) continue;
             var line = plot.Add.ScatterLine(points.Select(x => x.Item1).ToArray(), points.Select(x => x.Item2).ToArray());

@@ -38,6 +38,8 @@ internal static partial class StudyReport
         public double? GatedBits { get; init; }
         public double? Bpp { get; init; }
         public double? CodecPsnr { get; init; }
+        /// <summary>Per logged step: (step, codes used in the log window, dead codes), for the plot.</summary>
+        public IReadOnlyList<(double Step, double Active, double Dead)> CodeCurve { get; init; } = [];
     }
 
     /// <summary>Mean, sample standard deviation (n − 1; 0 for one value) and count.</summary>
@@ -77,9 +79,7 @@ internal static partial class StudyReport
         var prior = Maybe("prior.json");
         var codec = Maybe("codec.json");
         var log = Path.Combine(dir, name + ".vqm.log.jsonl");
-        var lines = File.Exists(log)
-            ? File.ReadLines(log).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => JsonNode.Parse(l) as JsonObject).OfType<JsonObject>().ToList()
-            : [];
+        var lines = VqVae.Codec.Models.Training.TrainingLog.Read(log).ToList();
         var steps = lines.Where(n => (string?)n["type"] == "step").ToList();
         var evals = lines.Where(n => (string?)n["type"] == "eval").ToList();
         bool nan = steps.Any(s => s["loss"] is null);                                    // the log writes non-finite values as null
@@ -107,6 +107,8 @@ internal static partial class StudyReport
             GatedBits = (double?)prior?["rows"]?.AsArray().FirstOrDefault(r => (string?)r!["kind"] == "gated-pixelcnn")?["bitsPerCode"],
             Bpp = (double?)vqzPoint?["bpp"],
             CodecPsnr = (double?)vqzPoint?["psnr"],
+            CodeCurve = steps.Where(n => n["activeCodes"] is not null && n["deadCodes"] is not null)
+                .Select(n => ((double)n["step"]!, (double)n["activeCodes"]!, (double)n["deadCodes"]!)).ToList(),
         };
     }
 
@@ -151,17 +153,14 @@ internal static partial class StudyReport
         foreach (var group in Runs(Path.Combine(root, setting)).GroupBy(r => r.Config))
         {
             var first = group.First();
-            var log = Path.Combine(root, setting, $"{first.Config}-s{first.Seed}", $"{first.Config}-s{first.Seed}.vqm.log.jsonl");
-            if (!File.Exists(log)) continue;
-            var steps = File.ReadLines(log).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => JsonNode.Parse(l)!)
-                .Where(n => (string?)n["type"] == "step" && n["activeCodes"] is not null && n["deadCodes"] is not null).ToList();
-            if (steps.Count == 0) continue;
-            var x = steps.Select(n => (double)n["step"]!).ToArray();
+            var curve = first.CodeCurve;
+            if (curve.Count == 0) continue;
+            var x = curve.Select(c => c.Step).ToArray();
             var colour = palette.GetColor(series++);
-            var used = plot.Add.ScatterLine(x, steps.Select(n => (double)n["activeCodes"]!).ToArray());
+            var used = plot.Add.ScatterLine(x, curve.Select(c => c.Active).ToArray());
             used.LegendText = $"{first.Config} s{first.Seed}: used";
             used.Color = colour;
-            var dead = plot.Add.ScatterLine(x, steps.Select(n => (double)n["deadCodes"]!).ToArray());
+            var dead = plot.Add.ScatterLine(x, curve.Select(c => c.Dead).ToArray());
             dead.LegendText = $"{first.Config} s{first.Seed}: dead";
             dead.Color = colour;
             dead.LinePattern = LinePattern.Dashed;
