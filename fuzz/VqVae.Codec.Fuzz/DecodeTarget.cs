@@ -41,7 +41,8 @@ internal static class DecodeTarget
         metadata ? ListModule.OfSeq(new[] { Tuple.Create("k", "v") }) : FSharpList<Tuple<string, string>>.Empty,
         GridChecksumPolicy.Always,                                                            // seeds carry GRID-CHECKSUM (format 1.1)
         Reader.Limits.MaxPixels,                                                              // the reader's 64 x 64: decode raises its reader's limit to this
-        o.NetworkTilePixels);
+        o.NetworkTilePixels,
+        o.RateLambda);
 
     public static void Run(byte[] data)
     {

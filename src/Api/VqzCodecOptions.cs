@@ -98,6 +98,13 @@ public sealed record VqzCodecOptions
     /// <summary>Most pixels of an image encoded or a file decoded (width x height), checked before any work (a 4000 x 3000 photo needs about 1.3 GB: README, Big photos).</summary>
     public long MaxPixels { get; init; } = Defaults.MaxPixels;
 
+    /// <summary>
+    /// Entropy-constrained code choice: what a bit is worth, in units of a code level's mean distance to its
+    /// nearest prototype (0, the default, picks the nearest prototype; docs/levels.md §4.5). Only the encoder
+    /// chooses, so files decode the same way whatever it is.
+    /// </summary>
+    public double RateLambda { get; init; } = Defaults.RateLambda;
+
     /// <summary>The library's options record for these options; <see cref="ArgumentOutOfRangeException"/> for a value out of range.</summary>
     internal CodecOptions ToCodecOptions()
     {
@@ -107,6 +114,8 @@ public sealed record VqzCodecOptions
             throw new ArgumentOutOfRangeException(nameof(Levels), levels, "code levels are 1 to 16");
         if (TileSide is { } side && side != 0 && (side < 4 || side > 256 || (side & (side - 1)) != 0))
             throw new ArgumentOutOfRangeException(nameof(TileSide), side, "a tile side is 0 (whole grid) or a power of two from 4 to 256");
+        if (!double.IsFinite(RateLambda) || RateLambda < 0 || RateLambda > Models.Quantizers.CodeChoice.MaxRateLambda)
+            throw new ArgumentOutOfRangeException(nameof(RateLambda), RateLambda, $"the rate weight is from 0 to {Models.Quantizers.CodeChoice.MaxRateLambda}");
         return new CodecOptions(
             Quality switch { VqzQuality.Low => Pipeline.Quality.Low, VqzQuality.Medium => Pipeline.Quality.Medium, VqzQuality.Max => Pipeline.Quality.Max, _ => Pipeline.Quality.High },
             Device == VqzDevice.Cuda ? ComputeDevice.Cuda : ComputeDevice.Cpu,
@@ -119,7 +128,8 @@ public sealed record VqzCodecOptions
             ListModule.OfSeq(Metadata.Select(m => Tuple.Create(m.Key, m.Value))),
             GridChecksum switch { VqzGridChecksum.Always => GridChecksumPolicy.Always, VqzGridChecksum.Never => GridChecksumPolicy.Never, _ => GridChecksumPolicy.Auto },
             MaxPixels,
-            Defaults.NetworkTilePixels);
+            Defaults.NetworkTilePixels,
+            RateLambda);
     }
 
     private static VqzQuality FromQuality(Pipeline.Quality q) =>

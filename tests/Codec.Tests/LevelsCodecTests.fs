@@ -141,3 +141,27 @@ let ``a level prior whose alphabets are not the VQ-VAE's levels' is refused as t
     Assert.Equal(ModelProblem.Missing, e.Problem)
     Assert.Contains("k8-level-prior", e.Message)
     Assert.Contains("level 3: the prior has K = 8, the VQ-VAE K = 12", e.Message)
+
+[<Fact>]
+let ``an entropy-constrained choice writes a file that decodes to the codes it chose, whole or in network tiles, and lambda 0 writes today's bytes`` () =
+    use catalog = catalog ()
+    let img = image 45 37 3
+    let nearest = ImageCodec.encode catalog maxOptions None img none
+    let zero = ImageCodec.encode catalog { maxOptions with RateLambda = 0.0 } None img none
+    Assert.Equal<byte[]>(nearest.Bytes, zero.Bytes)
+
+    for tilePixels in [ CodecOptions.Default.NetworkTilePixels; 16 ] do
+        let o = { maxOptions with RateLambda = 4.0; NetworkTilePixels = tilePixels }
+        let chosen = ImageCodec.encode catalog o None img none
+        let decoded = ImageCodec.decode catalog options VqzReaderOptions.Default (ReadOnlyMemory chosen.Bytes) none
+        Assert.Equal(3, decoded.Grids.Length)
+
+        for l in 0..2 do
+            Assert.Equal<int[]>(chosen.Grids[l], decoded.Grids[l])
+
+        // Level 1's codes are only ever pulled towards codes its nearest choice already uses (further levels
+        // quantize other residuals, so their nearest codes differ).
+        Assert.True(Array.distinct chosen.Grids[0] |> Array.forall (fun c -> Array.contains c nearest.Grids[0]))
+
+        Assert.NotEqual<int[]>(nearest.Grids[0], chosen.Grids[0])
+        Assert.Equal<byte[]>(chosen.Reconstruction.Value.Pixels, decoded.Image.Pixels)

@@ -75,6 +75,29 @@ public sealed class LevelsCommandTests(CodecFixture f)
         Assert.Equal(File.ReadAllText(onePng + ".codes.txt"), File.ReadAllText(Path.Combine(batch, "one.png.codes.txt")));
     }
 
+    [Fact]
+    public async Task Rate_lambda_chooses_codes_the_decoder_reads_as_any_others_and_is_refused_out_of_range()
+    {
+        var dir = f.NewDir("levels-rate-lambda");
+        var nearest = Path.Combine(dir, "nearest.vqz");
+        var chosen = Path.Combine(dir, "chosen.vqz");
+        var (code, _, error) = await f.Run(["compress", Sample, "-o", nearest, .. Models(3)]);
+        Assert.True(code == ExitCodes.Ok, error);
+        (code, _, error) = await f.Run(["compress", Sample, "-o", chosen, "--rate-lambda", "2", .. Models(3)]);
+        Assert.True(code == ExitCodes.Ok, error);                                   // compress verifies: the file decodes to the chosen codes
+        Assert.NotEqual(File.ReadAllBytes(nearest), File.ReadAllBytes(chosen));
+        (code, _, error) = await f.Run("decompress", chosen, "-o", Path.Combine(dir, "chosen.png"), "--model-dir", Golden);
+        Assert.True(code == ExitCodes.Ok, error);
+
+        foreach (var bad in new[] { "-1", "101", "NaN" })
+        {
+            (code, _, error) = await f.Run(["compress", Sample, "-o", Path.Combine(dir, "bad.vqz"), "--rate-lambda", bad, .. Models(3)]);
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Contains("--rate-lambda", error);
+        }
+        Assert.False(File.Exists(Path.Combine(dir, "bad.vqz")));
+    }
+
     /// <summary>
     /// A three-level file is bit-exact across thread counts and processes: `vqz compress` of the sample in separate
     /// processes at --threads 1, 2 and 4 (the level-1 prior and the level prior split their work by threads) writes

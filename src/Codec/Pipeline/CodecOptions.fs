@@ -103,6 +103,10 @@ type CodecOptions =
         /// codes and pixels are those of the untiled network). Bounds the networks' memory whatever the image
         /// size; images of at most this side run as one tile. Default NetworkTiles.TilePixels (512).
         NetworkTilePixels: int
+        /// Entropy-constrained code choice (docs/levels.md §4.5): lambda, what a bit is worth in units of a
+        /// level's mean nearest-prototype distance; 0 (default) picks the nearest prototype, the thesis's
+        /// gamma(x). Only the encoder chooses: files decode the same way whatever it is.
+        RateLambda: float
     }
 
     /// High quality, CPU, verified, every core, preset tiling, no embedded models.
@@ -120,6 +124,7 @@ type CodecOptions =
             GridChecksum = GridChecksumPolicy.Auto
             MaxPixels = 16_000_000L
             NetworkTilePixels = VqVae.Codec.Models.Networks.NetworkTiles.TilePixels
+            RateLambda = 0.0
         }
 
     /// The evaluator thread count these options give on this machine.

@@ -143,13 +143,14 @@ module ImageCodec =
         let f = network.Architecture.Downsampling
         let tile = NetworkTiles.TileLatents(network.Architecture, options.NetworkTilePixels)
         let latents (pixels: int) = Padding.RoundUp(pixels, f) / f
+        let choice = VqVae.Codec.Models.Quantizers.CodeChoice.EntropyConstrained options.RateLambda
 
         if NetworkTiles.IsOneTile(latents images[0].Height, latents images[0].Width, tile) then
             // One tile: each forward batch through the network at once (the files of before tiling, byte for byte).
             let forward (part: RgbImage[]) =
                 use scope = torch.NewDisposeScope()
                 let x = Padding.ToMultiple(ImageTensors.ToTensor(part, dev), f)
-                let grids = if levels = 1 then [| network.EncodeToCodes x |] else network.EncodeToLevels(x, levels)
+                let grids = if levels = 1 then [| network.EncodeToCodes(x, choice) |] else network.EncodeToLevels(x, levels, choice)
 
                 let perLevel =
                     grids
@@ -162,7 +163,7 @@ module ImageCodec =
 
             images |> Array.chunkBySize (forwardBatch images[0].Width images[0].Height) |> Array.collect forward
         else
-            images |> Array.map (fun image -> NetworkTiles.Encode(network, image, levels, tile, dev))
+            images |> Array.map (fun image -> NetworkTiles.Encode(network, image, levels, tile, choice, dev))
 
     /// The code grids of the first `levels` levels of same-sized images under the VQ-VAE (edge-padded to a
     /// multiple of the downsampling): per image, level 1 first.

@@ -1,4 +1,5 @@
 using VqVae.Codec.Models.Data;
+using VqVae.Codec.Models.Quantizers;
 using static TorchSharp.torch;
 
 namespace VqVae.Codec.Models.Networks;
@@ -84,7 +85,14 @@ public static class NetworkTiles
     /// The code grids of the first <paramref name="levels"/> levels of one image (level 1 first, each raster
     /// order, ceil(H/f) x ceil(W/f)), computed tile by tile; each tile's tensors are released before the next.
     /// </summary>
-    public static int[][] Encode(VqVaeNetwork network, RgbImage image, int levels, int tileLatents, Device? device = null)
+    public static int[][] Encode(VqVaeNetwork network, RgbImage image, int levels, int tileLatents, Device? device = null) =>
+        Encode(network, image, levels, tileLatents, CodeChoice.Nearest, device);
+
+    /// <summary>
+    /// As <see cref="Encode(VqVaeNetwork, RgbImage, int, int, Device?)"/>, each code as <paramref name="choice"/> picks it
+    /// (an entropy-constrained choice estimates its code lengths per tile, margin included).
+    /// </summary>
+    public static int[][] Encode(VqVaeNetwork network, RgbImage image, int levels, int tileLatents, CodeChoice choice, Device? device = null)
     {
         var a = network.Architecture;
         int f = a.Downsampling;
@@ -98,7 +106,7 @@ public static class NetworkTiles
             var c = tile.Core;
             var x = PixelsOf(image, e, f);
             if (device is not null) x = x.to(device);
-            var codes = network.EncodeToLevels(x, levels);
+            var codes = network.EncodeToLevels(x, levels, choice);
             for (int l = 0; l < levels; l++)
             {
                 var kept = codes[l][0].narrow(0, c.Top - e.Top, c.Height).narrow(1, c.Left - e.Left, c.Width);

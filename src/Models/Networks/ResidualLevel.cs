@@ -51,12 +51,15 @@ public sealed class ResidualLevel : nn.Module
         return (contribution.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope());
     }
 
-    /// <summary>The level's code of every residual vector: [B, H, W] int64.</summary>
-    public Tensor Encode(Tensor residual)
+    /// <summary>The level's code of every residual vector: [B, H, W] int64, the nearest prototype in the projection.</summary>
+    public Tensor Encode(Tensor residual) => Encode(residual, CodeChoice.Nearest);
+
+    /// <summary>The level's code of every residual vector as <paramref name="choice"/> picks it in the projection: [B, H, W] int64.</summary>
+    public Tensor Encode(Tensor residual, CodeChoice choice)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return quantizer.Encode(down.forward(residual)).MoveToOuterDisposeScope();
+        return quantizer.Encode(down.forward(residual), choice).MoveToOuterDisposeScope();
     }
 
     /// <summary>The contribution [B, D, H, W] of code grids [B, H, W].</summary>

@@ -107,35 +107,44 @@ public sealed class VqVaeNetwork : nn.Module
     }
 
     /// <summary>Images [B, C, H, W] to code grids [B, H/f, W/f] (int64), the nearest prototype of each latent.</summary>
-    public Tensor EncodeToCodes(Tensor images)
+    public Tensor EncodeToCodes(Tensor images) => EncodeToCodes(images, CodeChoice.Nearest);
+
+    /// <summary>Images [B, C, H, W] to code grids [B, H/f, W/f] (int64), each code as <paramref name="choice"/> picks it.</summary>
+    public Tensor EncodeToCodes(Tensor images, CodeChoice choice)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return quantizer.Encode(encoder.forward(images)).MoveToOuterDisposeScope();
+        return quantizer.Encode(encoder.forward(images), choice).MoveToOuterDisposeScope();
     }
 
     /// <summary>Images to the code grids of the first <paramref name="count"/> levels, level 1 first, each [B, H/f, W/f] int64.</summary>
-    public Tensor[] EncodeToLevels(Tensor images, int count)
+    public Tensor[] EncodeToLevels(Tensor images, int count) => EncodeToLevels(images, count, CodeChoice.Nearest);
+
+    /// <summary>Images to the code grids of the first <paramref name="count"/> levels, each code as <paramref name="choice"/> picks it.</summary>
+    public Tensor[] EncodeToLevels(Tensor images, int count, CodeChoice choice)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var grids = LatentsToLevels(encoder.forward(images), count);
+        var grids = LatentsToLevels(encoder.forward(images), count, choice);
         foreach (var g in grids) g.MoveToOuterDisposeScope();
         return grids;
     }
 
     /// <summary>Residual VQ of latents [B, D, h, w]: level 1's nearest prototype, then each level's code of what the earlier ones left.</summary>
-    public Tensor[] LatentsToLevels(Tensor latents, int count)
+    public Tensor[] LatentsToLevels(Tensor latents, int count) => LatentsToLevels(latents, count, CodeChoice.Nearest);
+
+    /// <summary>Residual VQ of latents [B, D, h, w], each level's code as <paramref name="choice"/> picks it (a level's residual is what the codes chosen before it left).</summary>
+    public Tensor[] LatentsToLevels(Tensor latents, int count, CodeChoice choice)
     {
         RequireLevels(count);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var grids = new Tensor[count];
-        grids[0] = quantizer.Encode(latents);
+        grids[0] = quantizer.Encode(latents, choice);
         var reached = quantizer.Decode(grids[0]);
         for (int l = 1; l < count; l++)
         {
-            grids[l] = levels[l - 1].Encode(latents - reached);                                  // r_l = z - sum of earlier levels
+            grids[l] = levels[l - 1].Encode(latents - reached, choice);                                  // r_l = z - sum of earlier levels
             if (l + 1 < count) reached = reached + levels[l - 1].Decode(grids[l]);
         }
         foreach (var g in grids) g.MoveToOuterDisposeScope();

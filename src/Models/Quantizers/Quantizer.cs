@@ -59,13 +59,17 @@ public abstract class Quantizer : nn.Module
     public virtual Tensor LossWeights(Tensor distances, double progress) => Posterior(distances, progress);
 
     /// <summary>gamma(x): the index of the nearest prototype of every latent, [B, H, W].</summary>
-    public Tensor Encode(Tensor latents)
+    public Tensor Encode(Tensor latents) => Encode(latents, CodeChoice.Nearest);
+
+    /// <summary>The code of every latent [B, H, W] as <paramref name="choice"/> picks it (the nearest prototype, or entropy-constrained per image).</summary>
+    public Tensor Encode(Tensor latents, CodeChoice choice)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var d = Codebook.SquaredDistances(Codebook.Flatten(latents), prototypes);
         var shape = latents.shape;
-        return d.argmin(1).reshape(shape[0], shape[2], shape[3]).MoveToOuterDisposeScope();
+        var codes = choice.IsNearest ? d.argmin(1) : choice.Choose(d.reshape(shape[0], shape[2] * shape[3], CodebookSize));
+        return codes.reshape(shape[0], shape[2], shape[3]).MoveToOuterDisposeScope();
     }
 
     /// <summary>beta for code indices: the prototypes [B, D, H, W] that the decoder reads.</summary>

@@ -42,8 +42,20 @@ internal sealed class CodecOptionSet
         Description = "Code levels to send (1 = the first grid only): the rate knob of models with levels (docs/levels.md); default: the preset's.",
     };
 
+    public Option<double> RateLambda { get; } = new("--rate-lambda")
+    {
+        Description = "Entropy-constrained code choice: what a bit is worth in units of a level's mean distance to its nearest prototype " +
+                      "(0 = the nearest prototype; docs/levels.md §4.5). Fewer bits for a little more distortion; files decode as any other.",
+        DefaultValueFactory = _ => CodecOptions.Default.RateLambda,
+    };
+
     public CodecOptionSet()
     {
+        RateLambda.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is var l && !(l >= 0 && l <= Models.Quantizers.CodeChoice.MaxRateLambda))
+                r.AddError($"--rate-lambda must be from 0 to {Models.Quantizers.CodeChoice.MaxRateLambda}");
+        });
         Levels.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int?>() is int n && n is < 1 or > 16) r.AddError("--levels must be from 1 to 16");
@@ -69,6 +81,7 @@ internal sealed class CodecOptionSet
             command.Options.Add(ModelNames);
             command.Options.Add(GridChecksum);
             command.Options.Add(Levels);
+            command.Options.Add(RateLambda);
         }
     }
 
@@ -103,6 +116,7 @@ internal sealed class CodecOptionSet
                 _ => d.GridChecksum,
             },
             p.GetValue(MaxPixels),
-            d.NetworkTilePixels);
+            d.NetworkTilePixels,
+            command(p) ? p.GetValue(RateLambda) : d.RateLambda);
     }
 }

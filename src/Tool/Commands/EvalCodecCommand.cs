@@ -141,7 +141,7 @@ internal static class EvalCodecCommand
         var points = new List<(string Codec, string Setting, Func<int, string, (ImageMeasurement, string?)> Measure)>();
         foreach (var q in plan.Qualities)
         {
-            var o = new CodecOptions(q, options.Device, false, options.Threads, options.TileSide, options.Levels, options.EmbedModels, options.ModelNames, options.Metadata, options.GridChecksum, options.MaxPixels, options.NetworkTilePixels);
+            var o = new CodecOptions(q, options.Device, false, options.Threads, options.TileSide, options.Levels, options.EmbedModels, options.ModelNames, options.Metadata, options.GridChecksum, options.MaxPixels, options.NetworkTilePixels, options.RateLambda);
             points.Add(("vqz", q.ToString(), (i, _) => MeasureVqz(catalog, o, dataset.Names[i], dataset.Images[i], cancel)));
         }
         foreach (var (c, sweep) in plan.Standards)
