@@ -28,6 +28,15 @@ public sealed record VqVaeTrainingSetup(
     public string? InitFrom { get; init; }
 
     /// <summary>
+    /// With <see cref="InitFrom"/>: residual blocks of this many channels instead of the model's (more only),
+    /// grown without changing what the network computes (<see cref="NetworkGrowth"/>); null keeps the model's.
+    /// </summary>
+    public int? GrowResidualChannels { get; init; }
+
+    /// <summary>With <see cref="InitFrom"/>: this many residual blocks instead of the model's (more only); null keeps the model's.</summary>
+    public int? GrowResidualBlocks { get; init; }
+
+    /// <summary>
     /// Quantizer dropout (SoundStream, DAC) for networks with code levels: the probability that a training
     /// item's decoder reads only a random number 1..L of its levels instead of all L, so that every prefix
     /// of the levels decodes well and the number of levels sent is the rate knob. DAC's 0.5 by default.
@@ -91,13 +100,9 @@ public static class VqVaeTrainer
         if (setup.InitFrom is null) return new VqVaeNetwork(setup.Architecture, setup.Quantizer);
         using var start = VqVaeModel.Load(setup.InitFrom);
         // The level quantizers take the new options too; codebooks fitted or trained before are kept (InitFromEncoder off).
-        var network = new VqVaeNetwork(start.Network.Architecture, setup.Quantizer with { InitFromEncoder = false });
-        using (no_grad())
-        {
-            var source = start.Network.state_dict();
-            foreach (var (name, tensor) in network.state_dict())
-                if (source.TryGetValue(name, out var value) && value.shape.SequenceEqual(tensor.shape)) tensor.copy_(value);
-        }
+        var architecture = NetworkGrowth.Grown(start.Network.Architecture, setup.GrowResidualChannels, setup.GrowResidualBlocks);
+        var network = new VqVaeNetwork(architecture, setup.Quantizer with { InitFromEncoder = false });
+        NetworkGrowth.CopyInto(start.Network, network);
         return network;
     }
 

@@ -46,7 +46,7 @@ internal static class TrainVqVaeCommand
         downsampling.AcceptOnlyFromAmong("4", "8", "16");
 
         var crop = new Option<int?>("--crop") { Description = "Train on random square crops of this side (needed for photos of mixed sizes)." };
-        var init = new Option<string?>("--init") { Description = "Start from this model's architecture and weights (fine-tuning)." };
+        var init = new Option<string?>("--init") { Description = "Start from this model's architecture and weights (fine-tuning); with --residual-channels or --residual-blocks, grown to them first without changing what it computes." };
         var dropout = new Option<double>("--quantizer-dropout")
         {
             Description = "With code levels: the probability that an item trains with a random number of its levels (SoundStream, DAC).",
@@ -118,7 +118,10 @@ internal static class TrainVqVaeCommand
             console.Out.WriteLine($"{trainData.Count} training images{(held is null ? "" : $", {held.Count} held out")}; " +
                                   $"quantizer {QuantizerOptions.NameOf(quantizerOptions.Kind)}{(resuming ? $"; resuming from {Checkpoint.PathFor(outPath)}" : "")}");
             var setup = new VqVaeTrainingSetup(architecture, quantizerOptions, trainOptions, trainData, outPath, resuming,
-                Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held, InitFrom = p.GetValue(init), QuantizerDropout = p.GetValue(dropout), Unquantized = p.GetValue(unquantized) };
+                Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held, InitFrom = p.GetValue(init),
+                GrowResidualChannels = p.GetValue(init) is not null && p.GetResult(residualChannels) is { Implicit: false } ? p.GetValue(residualChannels) : null,
+                GrowResidualBlocks = p.GetValue(init) is not null && p.GetResult(residualBlocks) is { Implicit: false } ? p.GetValue(residualBlocks) : null,
+                QuantizerDropout = p.GetValue(dropout), Unquantized = p.GetValue(unquantized) };
             var result = TrainingView.Run(console, "training", trainOptions.LogEvery, progress => VqVaeTrainer.Run(setup, progress, cancel));
             console.Out.WriteLine($"wrote {result.ModelPath} (sha256 {Convert.ToHexStringLower(result.Digest)}) after {result.Steps} steps, {result.Elapsed:hh\\:mm\\:ss} this session");
             if (result.StopReason == ConvergenceStop.PlateauReason)
