@@ -66,6 +66,22 @@ public sealed class ModelCommandTests(CodecFixture f)
         Assert.True(code == ExitCodes.Ok, error);
         Assert.Contains("4 levels", output);
 
+        // --init with wider or more residual blocks grows the network (its levels kept); never narrower.
+        var grown = Path.Combine(dir, "grown.vqm");
+        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--residual-channels", "16", "--residual-blocks", "3", "--data", Data("train-200.tar"),
+            "--limit", "16", "--max-steps", "1", "--warmup", "1", "--batch", "16", "--threads", "1", "--out", grown);
+        Assert.True(code == ExitCodes.Ok, error);
+        using (var model = Models.Files.VqVaeModel.Load(grown))
+        {
+            Assert.Equal(16, model.Network.Architecture.ResidualChannels);
+            Assert.Equal(3, model.Network.Architecture.ResidualBlocks);
+            Assert.Equal(3, model.Network.LevelCount);
+        }
+        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--residual-channels", "4", "--data", Data("train-200.tar"),
+            "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "shrunk.vqm"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("grows only", error);
+
         (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "1",
             "--level-dims", "4,x", "--out", Path.Combine(dir, "bad.vqm"), .. tiny]);
         Assert.Equal(ExitCodes.Usage, code);
