@@ -114,8 +114,8 @@ public sealed record VqzCodecOptions
             throw new ArgumentOutOfRangeException(nameof(Levels), levels, "code levels are 1 to 16");
         if (TileSide is { } side && side != 0 && (side < 4 || side > 256 || (side & (side - 1)) != 0))
             throw new ArgumentOutOfRangeException(nameof(TileSide), side, "a tile side is 0 (whole grid) or a power of two from 4 to 256");
-        if (!double.IsFinite(RateLambda) || RateLambda < 0 || RateLambda > Models.Quantizers.CodeChoice.MaxRateLambda)
-            throw new ArgumentOutOfRangeException(nameof(RateLambda), RateLambda, $"the rate weight is from 0 to {Models.Quantizers.CodeChoice.MaxRateLambda}");
+        if (!Models.Quantizers.CodeChoice.IsValidRateLambda(RateLambda))
+            throw new ArgumentOutOfRangeException(nameof(RateLambda), RateLambda, Models.Quantizers.CodeChoice.RateLambdaRange);
         return new CodecOptions(
             Quality switch { VqzQuality.Low => Pipeline.Quality.Low, VqzQuality.Medium => Pipeline.Quality.Medium, VqzQuality.Max => Pipeline.Quality.Max, _ => Pipeline.Quality.High },
             Device == VqzDevice.Cuda ? ComputeDevice.Cuda : ComputeDevice.Cpu,

@@ -177,6 +177,8 @@ public sealed class VqzCodecTests(DefaultCodec fixture, ITestOutputHelper output
         Assert.Throws<ArgumentOutOfRangeException>(() => VqzCodec.CreateDefault(new VqzCodecOptions { TileSide = 12 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => VqzCodec.CreateDefault(new VqzCodecOptions { RateLambda = -0.5 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => VqzCodec.CreateDefault(new VqzCodecOptions { RateLambda = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => VqzCodec.CreateDefault(new VqzCodecOptions { RateLambda = double.PositiveInfinity }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => VqzCodec.CreateDefault(new VqzCodecOptions { RateLambda = 100.5 }));
     }
 
     [Fact]

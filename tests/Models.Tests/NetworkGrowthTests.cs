@@ -50,4 +50,16 @@ public sealed class NetworkGrowthTests
         Assert.Throws<InvalidOptionsException>(() => NetworkGrowth.Grown(Source, residualChannels: null, residualBlocks: Source.ResidualBlocks - 1));
         Assert.Equal(Source, NetworkGrowth.Grown(Source, null, null));
     }
+
+    [Fact]
+    public void Weights_are_copied_only_into_a_network_that_differs_in_its_residual_blocks()
+    {
+        using var source = Network(Source, 1);
+        using var wider = Network(Source with { HiddenChannels = Source.HiddenChannels * 2 }, 2);
+        using var otherLevels = Network(Source with { Levels = [new ResidualLevelArchitecture { Dim = 2, CodebookSize = 16 }] }, 3);
+        using var narrower = Network(Source with { ResidualChannels = Source.ResidualChannels / 2 }, 4);
+        Assert.Throws<InvalidOptionsException>(() => NetworkGrowth.CopyInto(source, wider));
+        Assert.Throws<InvalidOptionsException>(() => NetworkGrowth.CopyInto(source, otherLevels));
+        Assert.Throws<InvalidOptionsException>(() => NetworkGrowth.CopyInto(source, narrower));
+    }
 }

@@ -471,6 +471,9 @@ module ImageCodec =
 
             levels
 
+        if not (VqVae.Codec.Models.Quantizers.CodeChoice.IsValidRateLambda options.RateLambda) then
+            raise (VqVae.Codec.Models.InvalidOptionsException $"--rate-lambda {options.RateLambda}: {VqVae.Codec.Models.Quantizers.CodeChoice.RateLambdaRange}")
+
         let choice (image: RgbImage) =
             match models with
             | Some m -> m, defaultArg options.TileSide 0, checkLevels m (defaultArg options.Levels 1)

@@ -14,8 +14,9 @@ public readonly record struct NetworkTile(LatentRect Core, LatentRect Extended);
 /// The encoder and decoder run tile by tile (issue 13), so that their memory is bounded by the tile and not by
 /// the image: the latent grid is cut into tiles of <see cref="TilePixels"/> x <see cref="TilePixels"/> pixels
 /// (TilePixels / f latents a side), each run with <see cref="ReceptiveField.Margin"/> more latents on every side
-/// (fewer at the grid's border), and only its core is kept. The kept codes and pixels are those of the untiled
-/// network: the margin covers the receptive field (see <see cref="ReceptiveField"/>). Floats may differ from the
+/// (fewer at the grid's border), and only its core is kept. The kept codes (nearest prototypes; an
+/// entropy-constrained choice prices codes per tile) and pixels are those of the untiled network: the margin
+/// covers the receptive field (see <see cref="ReceptiveField"/>). Floats may differ from the
 /// untiled network's in the last bits (libtorch picks convolution algorithms by size); the tests check that
 /// codes and 8-bit pixels are equal.
 /// </summary>

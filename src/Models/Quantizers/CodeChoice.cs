@@ -8,9 +8,11 @@ namespace VqVae.Codec.Models.Quantizers;
 /// nearest prototype. Above 0 it is entropy-constrained VQ (Chou, Lookabaugh and Gray 1989): the code
 /// minimising d(x, w_k) + lambda * dbar * l_k, where l_k = -log2 p_k is the code's length under the
 /// image's own code frequencies and dbar the image's mean nearest-prototype distance at this level (so
-/// lambda has no unit: a bit is worth lambda times the level's mean error, whatever the level's scale).
-/// The lengths start from the nearest codes and are re-estimated <see cref="Iterations"/> times. Only the
-/// encoder chooses: any code is a valid file, so the decoder and the format do not change.
+/// lambda has no unit: a bit is worth lambda times the level's mean error, whatever the level's scale);
+/// d is the squared Euclidean distance the quantizer uses. The lengths are estimated from the nearest
+/// codes, then <see cref="Iterations"/> - 1 more times from the codes chosen. "The image" is what one call
+/// sees: the codec's network tiles (512 pixels and their margin) each estimate their own lengths. Only
+/// the encoder chooses: any code is a valid file, so the decoder and the format do not change.
 /// </summary>
 public sealed record CodeChoice
 {
@@ -24,16 +26,20 @@ public sealed record CodeChoice
     /// <summary>Iterations of length estimation when none are given.</summary>
     public const int DefaultIterations = 2;
 
-    /// <summary>Largest rate weight accepted (a bit worth 100 times the mean error: every latent takes one code).</summary>
+    /// <summary>Largest rate weight accepted (a bit worth 100 times the level's mean error).</summary>
     public const double MaxRateLambda = 100;
+
+    /// <summary>Whether <paramref name="rateLambda"/> is a rate weight this accepts: finite, from 0 to <see cref="MaxRateLambda"/>.</summary>
+    public static bool IsValidRateLambda(double rateLambda) => double.IsFinite(rateLambda) && rateLambda is >= 0 and <= MaxRateLambda;
+
+    /// <summary>What is wrong with a rate weight that <see cref="IsValidRateLambda"/> refuses.</summary>
+    public const string RateLambdaRange = "the rate weight is a finite number from 0 to 100";
 
     /// <summary>lambda: what a bit is worth, in units of the level's mean nearest-prototype distance; 0 = nearest.</summary>
     public double RateLambda
     {
         get;
-        init => field = double.IsFinite(value) && value is >= 0 and <= MaxRateLambda
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(RateLambda), value, $"the rate weight is from 0 to {MaxRateLambda}");
+        init => field = IsValidRateLambda(value) ? value : throw new ArgumentOutOfRangeException(nameof(RateLambda), value, RateLambdaRange);
     }
 
     /// <summary>Re-estimations of the code lengths (1 to 8).</summary>
@@ -61,10 +67,11 @@ public sealed record CodeChoice
         var weight = meanError.clamp_min(1e-12) * RateLambda;
         for (int i = 0; i < Iterations; i++)
         {
+            using var step = NewDisposeScope();                                                         // one [B, N, K] cost alive at a time
             var counts = zeros(distances.shape[0], k, dtype: distances.dtype, device: distances.device)
                 .scatter_add_(1, codes, ones_like(codes, dtype: distances.dtype));
             var lengths = -((counts + 0.5) / (n + 0.5 * k)).log2();                                   // l_k = -log2 p_k (p: counts + 1/2)
-            codes = (distances + weight * lengths.unsqueeze(1)).argmin(2);                             // argmin d + lambda dbar l_k
+            codes = (distances + weight * lengths.unsqueeze(1)).argmin(2).MoveToOuterDisposeScope();   // argmin d + lambda dbar l_k
         }
         return codes.MoveToOuterDisposeScope();
     }

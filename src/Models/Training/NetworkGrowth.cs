@@ -5,8 +5,8 @@ namespace VqVae.Codec.Models.Training;
 
 /// <summary>
 /// Grows a trained network's residual stacks (more blocks, wider blocks) without changing what it computes,
-/// so that a longer run can add capacity to a model instead of starting again (function-preserving growth,
-/// as in Net2Net, Chen et al. 2016). A residual block adds conv1x1(ReLU(conv3x3(ReLU(x)))) to x (thesis
+/// so that a longer run can add capacity to a model instead of starting again (function-preserving growth
+/// by zero-initialised outputs, cf. Net2Net, Chen et al. 2016). A residual block adds conv1x1(ReLU(conv3x3(ReLU(x)))) to x (thesis
 /// chapter 6): a new block whose 1x1 convolution is zero adds nothing, and a block widened from c to c'
 /// channels keeps its first c channels and gets new 3x3 filters whose outputs the 1x1 convolution reads
 /// with zero weights. Everything else is copied as it is; training then moves the new weights away from zero.
@@ -35,6 +35,11 @@ public static class NetworkGrowth
     /// </summary>
     public static void CopyInto(VqVaeNetwork source, VqVaeNetwork target)
     {
+        var (a, b) = (source.Architecture, target.Architecture);
+        bool levelsMatch = (a.Levels ?? []).SequenceEqual(b.Levels ?? []);
+        if (!levelsMatch || a with { ResidualChannels = b.ResidualChannels, ResidualBlocks = b.ResidualBlocks, Levels = b.Levels } != b
+            || b.ResidualChannels < a.ResidualChannels || b.ResidualBlocks < a.ResidualBlocks)
+            throw new InvalidOptionsException("a network grows only in its residual blocks (more, or wider): every other part of the architecture must be the source's");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var from = source.state_dict();

@@ -53,8 +53,8 @@ internal sealed class CodecOptionSet
     {
         RateLambda.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<double>() is var l && !(l >= 0 && l <= Models.Quantizers.CodeChoice.MaxRateLambda))
-                r.AddError($"--rate-lambda must be from 0 to {Models.Quantizers.CodeChoice.MaxRateLambda}");
+            if (!Models.Quantizers.CodeChoice.IsValidRateLambda(r.GetValueOrDefault<double>()))
+                r.AddError($"--rate-lambda: {Models.Quantizers.CodeChoice.RateLambdaRange}");
         });
         Levels.Validators.Add(r =>
         {

@@ -195,7 +195,7 @@ internal static class EvalCodecCommand
             results.Add(new RdPointResult(codecName, setting, Enumerable.Range(0, dataset.Count).Select(i => measured[k, i]!).ToList(), models[k].ToList()));
         }
         return new CodecEvaluation(dataPath, perFolder, limit, dataset.Names, results, skipped, method.IsPchip ? "pchip" : "cubic",
-            RdComparison.BdRates(results, method), RdComparison.AtEqualPsnr(results));
+            RdComparison.BdRates(results, method), RdComparison.AtEqualPsnr(results)) { RateLambda = options.RateLambda };
     }
 
     /// <summary>Encodes (no verification), decodes the bytes in a separate call, and measures the decoder's image.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using VqVae.Codec.Models.Files;
 using VqVae.Codec.Models.Networks;
 using VqVae.Codec.Models.Quantizers;
 using VqVae.Codec.Models.Training;
@@ -46,7 +47,7 @@ internal static class TrainVqVaeCommand
         downsampling.AcceptOnlyFromAmong("4", "8", "16");
 
         var crop = new Option<int?>("--crop") { Description = "Train on random square crops of this side (needed for photos of mixed sizes)." };
-        var init = new Option<string?>("--init") { Description = "Start from this model's architecture and weights (fine-tuning); with --residual-channels or --residual-blocks, grown to them first without changing what it computes." };
+        var init = new Option<string?>("--init") { Description = "Start from this model's architecture and weights (fine-tuning); with --residual-channels or --residual-blocks, grown to them first without changing what it computes (a resumed run keeps its checkpoint's architecture)." };
         var dropout = new Option<double>("--quantizer-dropout")
         {
             Description = "With code levels: the probability that an item trains with a random number of its levels (SoundStream, DAC).",
@@ -84,6 +85,13 @@ internal static class TrainVqVaeCommand
             if (p.GetValue(plateau) is not null && p.GetValue(evalData.Path) is null)
                 throw new UsageException("--plateau needs --eval-data: the held-out error it watches");
             bool resuming = train.PrepareOutput(p);
+            int? growChannels = p.GetValue(init) is not null && p.GetResult(residualChannels) is { Implicit: false } ? p.GetValue(residualChannels) : null;
+            int? growBlocks = p.GetValue(init) is not null && p.GetResult(residualBlocks) is { Implicit: false } ? p.GetValue(residualBlocks) : null;
+            if (!resuming && (growChannels ?? growBlocks) is not null)
+            {
+                using var start0 = VqVaeModel.Load(p.GetValue(init)!);                    // a growth that cannot be is refused before any data is read
+                NetworkGrowth.Grown(start0.Network.Architecture, growChannels, growBlocks);
+            }
             double start = p.GetValue(lambdaStart);
             var quantizerOptions = new QuantizerOptions
             {
@@ -119,8 +127,8 @@ internal static class TrainVqVaeCommand
                                   $"quantizer {QuantizerOptions.NameOf(quantizerOptions.Kind)}{(resuming ? $"; resuming from {Checkpoint.PathFor(outPath)}" : "")}");
             var setup = new VqVaeTrainingSetup(architecture, quantizerOptions, trainOptions, trainData, outPath, resuming,
                 Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held, InitFrom = p.GetValue(init),
-                GrowResidualChannels = p.GetValue(init) is not null && p.GetResult(residualChannels) is { Implicit: false } ? p.GetValue(residualChannels) : null,
-                GrowResidualBlocks = p.GetValue(init) is not null && p.GetResult(residualBlocks) is { Implicit: false } ? p.GetValue(residualBlocks) : null,
+                GrowResidualChannels = growChannels,
+                GrowResidualBlocks = growBlocks,
                 QuantizerDropout = p.GetValue(dropout), Unquantized = p.GetValue(unquantized) };
             var result = TrainingView.Run(console, "training", trainOptions.LogEvery, progress => VqVaeTrainer.Run(setup, progress, cancel));
             console.Out.WriteLine($"wrote {result.ModelPath} (sha256 {Convert.ToHexStringLower(result.Digest)}) after {result.Steps} steps, {result.Elapsed:hh\\:mm\\:ss} this session");

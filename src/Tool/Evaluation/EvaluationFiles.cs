@@ -102,6 +102,7 @@ internal static class EvaluationFiles
                 ["reason"] = r.Reason,
             }).ToArray()),
         };
+        if (e.RateLambda != 0) root["rateLambda"] = e.RateLambda;                     // the vqz encoder priced bits (docs/levels.md §4.5)
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 

@@ -53,6 +53,9 @@ internal sealed record CodecEvaluation(
     string Data, int? PerFolder, int? Limit, IReadOnlyList<string> ImageNames, IReadOnlyList<RdPointResult> Points, IReadOnlyList<SkippedCodec> Skipped,
     string BdMethodName, IReadOnlyList<BdRateRow> BdRates, IReadOnlyList<EqualQualityRow> AtEqualPsnr)
 {
+    /// <summary>The vqz encoder's entropy-constrained rate weight (--rate-lambda; 0 = nearest prototypes).</summary>
+    public double RateLambda { get; init; }
+
     /// <summary>The codecs measured, in report order (vqz first).</summary>
     public IEnumerable<string> Codecs => Points.Select(p => p.Codec).Distinct();
 
