@@ -69,7 +69,7 @@ public sealed class ModelCommandTests(CodecFixture f)
         // --init with wider or more residual blocks grows the network (its levels kept); never narrower.
         var grown = Path.Combine(dir, "grown.vqm");
         (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--residual-channels", "16", "--residual-blocks", "3", "--data", Data("train-200.tar"),
-            "--limit", "16", "--max-steps", "1", "--warmup", "1", "--batch", "16", "--threads", "1", "--out", grown);
+            "--limit", "16", "--max-steps", "1", "--warmup", "1", "--batch", "16", "--threads", "1", "--first-level-share", "0.3", "--out", grown);
         Assert.True(code == ExitCodes.Ok, error);
         using (var model = Models.Files.VqVaeModel.Load(grown))
         {
@@ -81,6 +81,10 @@ public sealed class ModelCommandTests(CodecFixture f)
             "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "shrunk.vqm"));
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("grows only", error);
+        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--first-level-share", "1.5", "--data", Data("train-200.tar"),
+            "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "share.vqm"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--first-level-share", error);
 
         (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "1",
             "--level-dims", "4,x", "--out", Path.Combine(dir, "bad.vqm"), .. tiny]);

@@ -37,11 +37,10 @@ public sealed record VqVaeTrainingSetup(
     public int? GrowResidualBlocks { get; init; }
 
     /// <summary>
-    /// Quantizer dropout (SoundStream, DAC) for networks with code levels: the probability that a training
-    /// item's decoder reads only a random number 1..L of its levels instead of all L, so that every prefix
-    /// of the levels decodes well and the number of levels sent is the rate knob. DAC's 0.5 by default.
+    /// Quantizer dropout (SoundStream, DAC) for networks with code levels, so that every prefix of the levels
+    /// decodes well and the number of levels sent is the rate knob: DAC's p = 0.5 by default.
     /// </summary>
-    public double QuantizerDropout { get; init; } = 0.5;
+    public QuantizerDropout QuantizerDropout { get; init; } = new();
 
     /// <summary>
     /// Trains without any quantizer: the decoder reads the encoder's latents. Only for measuring the
@@ -79,7 +78,6 @@ public static class VqVaeTrainer
         using var network = previous?.Network ?? Initial(setup);
         double variance = previous?.DataVariance ?? setup.Data.PixelVariance();
 
-        if (setup.QuantizerDropout is < 0 or > 1) throw new InvalidOptionsException("--quantizer-dropout must be in [0, 1]");
         var stage = new Stage(network, new BatchSampler(setup.Data, options.BatchSize, options.CropSize, options.Seed), variance, options.Name, setup.EvalData)
         {
             LogEvery = options.LogEvery,
@@ -110,7 +108,7 @@ public static class VqVaeTrainer
     {
         private VqVaeForward? last;
 
-        public double QuantizerDropout { get; init; }
+        public QuantizerDropout QuantizerDropout { get; init; } = new();
         public bool Unquantized { get; init; }
 
         /// <summary>The window of the logged "activeCodes": codes used in the last this many steps.</summary>
@@ -132,7 +130,7 @@ public static class VqVaeTrainer
                 return (ceiling, new Dictionary<string, double> { ["recon"] = ceiling.item<float>() });
             }
             var q = network.Quantizer.Options;
-            var pass = network.Forward(x, progress, LevelsUsed(x.shape[0]));
+            var pass = network.Forward(x, progress, QuantizerDropout.LevelsUsed(x.shape[0], network.LevelCount));
             var recon = VqVaeLoss.Reconstruction(pass.Reconstruction, x, variance);
             var loss = VqVaeLoss.Total(recon, q, [.. pass.Levels]);                                     // eq. 5.4, summed over the levels
             last = pass;
@@ -160,14 +158,6 @@ public static class VqVaeTrainer
         }
 
         /// <summary>Quantizer dropout: each item keeps all L levels, or with probability p a uniform 1..L of them.</summary>
-        private Tensor? LevelsUsed(long batch)
-        {
-            int l = network.LevelCount;
-            if (l == 1 || QuantizerDropout == 0) return null;
-            var dropped = rand(batch) < QuantizerDropout;
-            return where(dropped, randint(1, l + 1, batch, dtype: ScalarType.Int64), full(batch, (long)l, dtype: ScalarType.Int64));
-        }
-
         public void AfterStep(Dictionary<string, double> terms)
         {
             if (last is null) return;

@@ -51,7 +51,12 @@ internal static class TrainVqVaeCommand
         var dropout = new Option<double>("--quantizer-dropout")
         {
             Description = "With code levels: the probability that an item trains with a random number of its levels (SoundStream, DAC).",
-            DefaultValueFactory = _ => 0.5,
+            DefaultValueFactory = _ => new QuantizerDropout().Probability,
+        };
+        var firstLevelShare = new Option<double>("--first-level-share")
+        {
+            Description = "With code levels: the share of items that train with level 1 alone, set aside before --quantizer-dropout (0 = DAC's rule alone).",
+            DefaultValueFactory = _ => new QuantizerDropout().FirstLevelShare,
         };
         var levelDims = new Option<string?>("--level-dims")
         {
@@ -73,7 +78,7 @@ internal static class TrainVqVaeCommand
         data.AddTo(command);
         evalData.AddTo(command);
         foreach (var o in new Option[] { quantizer, stochastic, alpha, eta, lambdaStart, lambdaEnd, fuzzifier, fcmDistance, detachPosterior, emaDecay, noInit, deadCode,
-                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop, init, dropout, levelDims, levelCodebook, unquantized,
+                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop, init, dropout, firstLevelShare, levelDims, levelCodebook, unquantized,
                      plateau, minEpochs })
             command.Options.Add(o);
         train.AddTo(command);
@@ -92,6 +97,7 @@ internal static class TrainVqVaeCommand
                 using var start0 = VqVaeModel.Load(p.GetValue(init)!);                    // a growth that cannot be is refused before any data is read
                 NetworkGrowth.Grown(start0.Network.Architecture, growChannels, growBlocks);
             }
+            var dropoutRule = new QuantizerDropout { Probability = p.GetValue(dropout), FirstLevelShare = p.GetValue(firstLevelShare) };
             double start = p.GetValue(lambdaStart);
             var quantizerOptions = new QuantizerOptions
             {
@@ -129,7 +135,7 @@ internal static class TrainVqVaeCommand
                 Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held, InitFrom = p.GetValue(init),
                 GrowResidualChannels = growChannels,
                 GrowResidualBlocks = growBlocks,
-                QuantizerDropout = p.GetValue(dropout), Unquantized = p.GetValue(unquantized) };
+                QuantizerDropout = dropoutRule, Unquantized = p.GetValue(unquantized) };
             var result = TrainingView.Run(console, "training", trainOptions.LogEvery, progress => VqVaeTrainer.Run(setup, progress, cancel));
             console.Out.WriteLine($"wrote {result.ModelPath} (sha256 {Convert.ToHexStringLower(result.Digest)}) after {result.Steps} steps, {result.Elapsed:hh\\:mm\\:ss} this session");
             if (result.StopReason == ConvergenceStop.PlateauReason)
