@@ -157,7 +157,6 @@ public static class VqVaeTrainer
             return (loss, terms);
         }
 
-        /// <summary>Quantizer dropout: each item keeps all L levels, or with probability p a uniform 1..L of them.</summary>
         public void AfterStep(Dictionary<string, double> terms)
         {
             if (last is null) return;
