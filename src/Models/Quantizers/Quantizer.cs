@@ -68,7 +68,7 @@ public abstract class Quantizer : nn.Module
         using var _ = no_grad();
         var d = Codebook.SquaredDistances(Codebook.Flatten(latents), prototypes);
         var shape = latents.shape;
-        var codes = choice.IsNearest ? d.argmin(1) : choice.Choose(d.reshape(shape[0], shape[2] * shape[3], CodebookSize));
+        var codes = choice.Choose(d.reshape(shape[0], shape[2] * shape[3], CodebookSize));            // per image: [B, H*W, K]
         return codes.reshape(shape[0], shape[2], shape[3]).MoveToOuterDisposeScope();
     }
 
