@@ -95,6 +95,29 @@ let ``many images coded together give the files and images of images coded one b
         Assert.Equal<byte[]>(alone[j].Reconstruction.Value.Pixels, decoded[j].Image.Pixels)
 
 [<Fact>]
+let ``verifying apart from encoding gives the verified encoding, and a code the file does not hold fails verification`` () =
+    use catalog = TinyModels.catalog 4
+    let images = [| image 32 32 3; image 20 12 3; image 32 32 1 |]
+    let verified = ImageCodec.encodeMany catalog options None images none
+    let unverified = ImageCodec.encodeMany catalog (options.WithVerify false) None images none
+    Assert.All(unverified, fun e -> Assert.True(e.Reconstruction.IsNone))
+    let later = ImageCodec.verifyMany catalog options unverified none
+
+    for j in 0 .. images.Length - 1 do
+        Assert.Equal<byte[]>(verified[j].Bytes, later[j].Bytes)
+        Assert.Equal<byte[]>(verified[j].Reconstruction.Value.Pixels, later[j].Reconstruction.Value.Pixels)
+        Assert.True(later[j].Timings.VerifyMs > 0.0)
+
+    // The encoder "wrote" another code at position 5 of the second image than its file holds.
+    let grid = Array.copy unverified[1].Codes
+    grid[5] <- (grid[5] + 1) % 32
+    let wrong = Array.copy unverified
+    wrong[1] <- { unverified[1] with Grids = [| grid |] }
+    let e = Assert.Throws<InvalidOperationException>(fun () -> ImageCodec.verifyMany catalog options wrong none |> ignore)
+    Assert.Contains("verification failed: level 1", e.Message)
+    Assert.Contains("at position 5", e.Message)
+
+[<Fact>]
 let ``seventy thumbnails (two network passes, the prior split between threads) give the files and images of one-by-one coding`` () =
     use catalog = TinyModels.catalog 0
     // 70 > ImageCodec.forwardBatch 32 32 = 64 images per network pass, and 70 >= 2 threads x MinGridsPerThread grids.

@@ -461,6 +461,32 @@ module ImageCodec =
             let shape = { Height = file.Header.LatentHeight; Width = file.Header.LatentWidth }
             file.Header, GridCoding.decodeGrid model shape file.Payload cancel)
 
+    /// Checks encoded images as a decoder will read them: decodes each file's bytes again (prior and range
+    /// decoder, then the VQ-VAE decoder) and compares every code of every level with the codes the encoder
+    /// wrote. Returns the images with the decoder's pixels (Reconstruction) and the time per image
+    /// (Timings.VerifyMs); raises InvalidOperationException naming the first code that differs, so that
+    /// the file is never written. encodeMany does this when options.Verify; a caller may instead encode
+    /// without it and verify one batch while it encodes the next (as `vqz compress` does on folders).
+    let verifyMany (catalog: ModelCatalog) (options: CodecOptions) (encoded: EncodedImage[]) (cancel: CancellationToken) : EncodedImage[] =
+        let clock = Stopwatch.StartNew()
+        let sources = encoded |> Array.map (fun e -> e.Models) |> Array.distinct |> Seq.collect (fun m -> m.Sources) |> List.ofSeq
+        use view = catalog.With sources
+        let decoded = decodeMany view options VqzReaderOptions.Default (encoded |> Array.map (fun e -> ReadOnlyMemory e.Bytes)) cancel
+
+        for e, d in Array.zip encoded decoded do
+            for l in 0 .. e.Grids.Length - 1 do
+                if d.Grids.Length <> e.Grids.Length || d.Grids[l] <> e.Grids[l] then
+                    let at =
+                        if d.Grids.Length <> e.Grids.Length then -1
+                        else Array.zip d.Grids[l] e.Grids[l] |> Array.findIndex (fun (a, b) -> a <> b)
+
+                    invalidOp
+                        $"verification failed: level {l + 1}: the decoder read {d.Grids.Length} level(s) and code {(if at < 0 then -1 else d.Grids[l][at])} at position {at}, the encoder wrote {e.Grids.Length} level(s); the file was not written"
+
+        let verifyMs = elapsedMs clock / float (max 1 encoded.Length)
+
+        Array.map2 (fun (e: EncodedImage) (d: DecodedImage) -> { e with Reconstruction = Some d.Image; Timings = { e.Timings with VerifyMs = verifyMs } }) encoded decoded
+
     /// Encodes many images: each with `models`, or the preset for its quality and size, sending
     /// options.Levels code levels (or the preset's; 1 with explicit models); images of one size, models and
     /// level count go through the networks and the level-1 prior together.
@@ -546,38 +572,19 @@ module ImageCodec =
                 let entropyMs = elapsedMs clock / float chunk.Length
                 clock.Restart()
 
-                let reconstructions =
-                    if options.Verify then
-                        let decoded = decodeMany (catalog.With m.Sources) options VqzReaderOptions.Default (files |> Array.map ReadOnlyMemory) cancel
-
-                        decoded
-                        |> Array.iteri (fun j d ->
-                            for l in 0 .. grids[j].Length - 1 do
-                                if d.Grids.Length <> grids[j].Length || d.Grids[l] <> grids[j][l] then
-                                    let at =
-                                        if d.Grids.Length <> grids[j].Length then -1
-                                        else Array.zip (d.Grids[l]) (grids[j][l]) |> Array.findIndex (fun (a, b) -> a <> b)
-
-                                    invalidOp
-                                        $"verification failed: level {l + 1}: the decoder read {d.Grids.Length} level(s) and code {(if at < 0 then -1 else d.Grids[l][at])} at position {at}, the encoder wrote {grids[j].Length} level(s); the file was not written")
-
-                        decoded |> Array.map (fun d -> Some d.Image)
-                    else
-                        Array.create chunk.Length None
-
-                let verifyMs = elapsedMs clock / float chunk.Length
-
-                chunk
-                |> Array.iteri (fun j i ->
-                    results[i] <-
+                let coded =
+                    Array.init chunk.Length (fun j ->
                         {
                             Bytes = files[j]
                             Header = vqzFiles[j].Header
                             Grids = grids[j]
                             Models = m
-                            Reconstruction = reconstructions[j]
-                            Timings = { NetworkMs = networkMs; EntropyMs = entropyMs; VerifyMs = verifyMs }
+                            Reconstruction = None
+                            Timings = { NetworkMs = networkMs; EntropyMs = entropyMs; VerifyMs = 0.0 }
                         })
+
+                let checkedImages = if options.Verify then verifyMany catalog options coded cancel else coded
+                chunk |> Array.iteri (fun j i -> results[i] <- checkedImages[j])
 
         results
 
