@@ -95,6 +95,19 @@ let ``tiles: the cores cover the grid once, the extended tiles add the margin cu
     Assert.All(seen |> Seq.cast<int>, fun n -> Assert.Equal(1, n))
     Assert.Equal(3 * 4, tiles.Count)
 
+/// 8-bit pixels of a tiled decode against the untiled one. libtorch's convolutions are not exactly
+/// shape-invariant on every CPU: on the 2026-12-07 machine (AVX-512 FP16 class) the built-in f4 decoder's
+/// floats differ by up to 2.4e-7 between a whole grid and a crop of it (at every oneDNN ISA cap and thread
+/// count), so a value that lies on a rounding boundary can come out one level apart (1 of 28,329 values of
+/// a 133 x 71 image there; 0 on the machines before). The tiling itself (margins, cores) is exact: any
+/// missing context would change many pixels by far more.
+let private assertPixelsMatch (untiledPixels: byte[]) (tiledPixels: byte[]) =
+    Assert.Equal(untiledPixels.Length, tiledPixels.Length)
+    let apart = Array.map2 (fun (a: byte) (b: byte) -> abs (int a - int b)) untiledPixels tiledPixels
+    Assert.True(Array.max apart <= 1, $"a pixel value differs by {Array.max apart}")
+    let count = apart |> Array.filter (fun d -> d > 0) |> Array.length
+    Assert.True(count * 10_000 <= untiledPixels.Length, $"{count} of {untiledPixels.Length} values differ")
+
 /// Codes and 8-bit pixels of tiled runs (tile sides in pixels) against the untiled network.
 let private assertTiledEqualsUntiled (models: CodecModels) (img: RgbImage) (tileSides: int list) =
     let codes = (ImageCodec.analyse models untiled 1 [| img |]).[0].[0]
@@ -120,7 +133,7 @@ let private assertTiledEqualsUntiled (models: CodecModels) (img: RgbImage) (tile
         Assert.Equal<int[]>(codes, (ImageCodec.analyse models o 1 [| img |]).[0].[0])
         let tiled = (ImageCodec.synthesise models o header [| [| codes |] |])[0]
         Assert.Equal((img.Width, img.Height, pixels.SourceChannels), (tiled.Width, tiled.Height, tiled.SourceChannels))
-        Assert.Equal<byte[]>(pixels.Pixels, tiled.Pixels)
+        assertPixelsMatch pixels.Pixels tiled.Pixels
 
 [<Theory>]
 [<InlineData(37, 53, 3)>]

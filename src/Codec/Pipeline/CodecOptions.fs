@@ -100,7 +100,8 @@ type CodecOptions =
         MaxPixels: int64
         /// Side in pixels of the tiles the encoder and decoder networks run on (a multiple of the downsampling;
         /// each tile also runs on the margin its receptive field needs, and keeps only its own latents, so the
-        /// codes and pixels are those of the untiled network, at RateLambda 0). Bounds the networks' memory whatever the image
+        /// codes and pixels are those of the untiled network, at RateLambda 0, up to libtorch's float rounding: an 8-bit
+        /// pixel can rarely come out one level apart). Bounds the networks' memory whatever the image
         /// size; images of at most this side run as one tile. Default NetworkTiles.TilePixels (512).
         NetworkTilePixels: int
         /// Entropy-constrained code choice (docs/levels.md §4.5): lambda, what a bit is worth in units of a

@@ -20,6 +20,13 @@ public sealed record LevelPriorTrainingSetup(
 {
     /// <summary>Held-out images: bits per code of every level after each epoch.</summary>
     public ImageDataset? EvalData { get; init; }
+
+    /// <summary>
+    /// Start from this level prior file's architecture and weights instead of <see cref="Architecture"/> (fine-tuning:
+    /// the level prior of a VQ-VAE that was trained on from the one it was made for); it must fit the VQ-VAE. A
+    /// resumed run starts from its checkpoint instead.
+    /// </summary>
+    public string? InitFrom { get; init; }
 }
 
 /// <summary>
@@ -37,16 +44,35 @@ public static class LevelPriorTrainer
         if (options.Threads > 0) set_num_threads(options.Threads);
         random.manual_seed(options.Seed);
         var network = setup.VqVae.Network;
-        setup.Architecture.CheckFits(network.Architecture);
-        network.eval();
         var checkpointPath = Checkpoint.PathFor(setup.OutPath);
-        var resumed = setup.Resume && File.Exists(checkpointPath) ? Checkpoint.Load(checkpointPath) : null;
-        using var prior = resumed is null ? new CheckerboardLevelPrior(setup.Architecture)
-            : CheckerboardLevelModel.FromFile(ModelFile.Parse(resumed.Model, checkpointPath), ModelFile.DigestOf(resumed.Model), checkpointPath).Prior;
+        bool resuming = setup.Resume && File.Exists(checkpointPath);
+        var start = setup.InitFrom is null || resuming ? null : StartFrom(setup.InitFrom, network);          // disposed as `prior`
+        (start?.Architecture ?? setup.Architecture).CheckFits(network.Architecture);
+        network.eval();
+        var resumed = resuming ? Checkpoint.Load(checkpointPath) : null;
+        using var prior = resumed is not null
+            ? CheckerboardLevelModel.FromFile(ModelFile.Parse(resumed.Model, checkpointPath), ModelFile.DigestOf(resumed.Model), checkpointPath).Prior
+            : start ?? new CheckerboardLevelPrior(setup.Architecture);
         var record = new JsonObject { ["provenance"] = setup.Provenance.DeepClone(), ["images"] = setup.Data.Count };
         var stage = new Stage(prior, network, new BatchSampler(setup.Data, options.BatchSize, options.CropSize, options.Seed),
             setup.VqVae.Digest, options.Name, setup.EvalData);
         return TrainingLoop.Run(stage, options, setup.OutPath, resumed, record, progress, cancel);
+    }
+
+    /// <summary>The level prior a fine-tuning run starts from, refused before any training when it does not fit the VQ-VAE.</summary>
+    private static CheckerboardLevelPrior StartFrom(string path, VqVaeNetwork network)
+    {
+        var start = CheckerboardLevelModel.Load(path);
+        try
+        {
+            start.Prior.Architecture.CheckFits(network.Architecture);
+            return start.Prior;
+        }
+        catch (InvalidOptionsException e)
+        {
+            start.Dispose();
+            throw new InvalidOptionsException($"--init {path}: {e.Message}");
+        }
     }
 
     /// <summary>The levels a prior trains or codes with a network: 2 .. min(L_max, the network's levels).</summary>

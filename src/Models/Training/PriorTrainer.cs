@@ -20,6 +20,13 @@ public sealed record PriorTrainingSetup(
 
     /// <summary>Held-out grids evaluated (bits per code) after every epoch.</summary>
     public CodeGridSet? EvalGrids { get; init; }
+
+    /// <summary>
+    /// Start from this prior file's architecture and weights instead of <see cref="Architecture"/> (fine-tuning: a
+    /// prior of the codes of a VQ-VAE that was trained on from the one this prior was made for). Its alphabet must
+    /// be the grids' codebook size. A resumed run starts from its checkpoint instead.
+    /// </summary>
+    public string? InitFrom { get; init; }
 }
 
 /// <summary>
@@ -35,7 +42,10 @@ public static class PriorTrainer
         if (options.Threads > 0) set_num_threads(options.Threads);
         random.manual_seed(options.Seed);
         var record = new JsonObject { ["provenance"] = setup.Provenance.DeepClone(), ["grids"] = setup.Grids.Grids.Count };
-        var architecture = setup.Architecture with { CodebookSize = setup.Grids.CodebookSize };
+        var checkpointPath = Checkpoint.PathFor(setup.OutPath);
+        bool resuming = setup.Resume && File.Exists(checkpointPath);
+        var start = setup.InitFrom is null || resuming ? null : StartFrom(setup.InitFrom, setup.Grids.CodebookSize).Prior;  // disposed as `prior`
+        var architecture = start?.Architecture ?? setup.Architecture with { CodebookSize = setup.Grids.CodebookSize };
 
         if (architecture.Kind is PriorKind.Uniform or PriorKind.Unigram)
         {
@@ -46,13 +56,27 @@ public static class PriorTrainer
         if (architecture.Kind == PriorKind.Made && setup.Grids.UniformSize && setup.GridCrop is null)
             architecture = architecture with { GridHeight = setup.Grids.Grids[0].Height, GridWidth = setup.Grids.Grids[0].Width };
 
-        var checkpointPath = Checkpoint.PathFor(setup.OutPath);
-        var resumed = setup.Resume && File.Exists(checkpointPath) ? Checkpoint.Load(checkpointPath) : null;
-        using var prior = resumed is null ? PriorFactory.Create(architecture)
-            : PriorModel.FromFile(ModelFile.Parse(resumed.Model, checkpointPath), ModelFile.DigestOf(resumed.Model), checkpointPath).Prior;
+        var resumed = resuming ? Checkpoint.Load(checkpointPath) : null;
+        using var prior = resumed is not null
+            ? PriorModel.FromFile(ModelFile.Parse(resumed.Model, checkpointPath), ModelFile.DigestOf(resumed.Model), checkpointPath).Prior
+            : start ?? PriorFactory.Create(architecture);
         var stage = new Stage(prior, new GridBatchSampler(setup.Grids, options.BatchSize, setup.GridCrop, options.Seed),
             setup.Grids.VqVaeDigest, options.Name, setup.EvalGrids);
         return TrainingLoop.Run(stage, options, setup.OutPath, resumed, record, progress, cancel);
+    }
+
+    /// <summary>The prior a fine-tuning run starts from, refused before any training when it cannot be one.</summary>
+    private static PriorModel StartFrom(string path, int codebookSize)
+    {
+        var start = PriorModel.Load(path);
+        string? problem = start.Prior.Architecture.Kind is PriorKind.Uniform or PriorKind.Unigram
+            ? $"a {PriorArchitecture.NameOf(start.Prior.Architecture.Kind)} prior has no weights to train on"
+            : start.Prior.Architecture.CodebookSize != codebookSize
+                ? $"its alphabet has {start.Prior.Architecture.CodebookSize} codes, the VQ-VAE's codebook {codebookSize}"
+                : null;
+        if (problem is null) return start;
+        start.Dispose();
+        throw new InvalidOptionsException($"--init {path}: {problem}");
     }
 
     private sealed class Stage(Prior prior, GridBatchSampler sampler, byte[] vqvaeDigest, string name, CodeGridSet? evalGrids) : ITrainingStage<Tensor>

@@ -31,16 +31,19 @@ internal static class TrainLevelPriorCommand
         var context = new Option<int>("--context-channels") { Description = "C_a: channels of the 1x1 projection of the reconstruction so far.", DefaultValueFactory = _ => A.ContextChannels };
         var code = new Option<int>("--code-channels") { Description = "E: channels of the own-code embedding.", DefaultValueFactory = _ => A.CodeChannels };
         var hidden = new Option<int>("--hidden-channels") { Description = "C_h: channels of the 3x3 and 1x1 layers.", DefaultValueFactory = _ => A.HiddenChannels };
+        var init = new Option<string?>("--init") { Description = "Start from this level prior's architecture and weights (fine-tuning, e.g. for a VQ-VAE trained on from the one it was made for; a resumed run starts from its checkpoint)." };
         var train = new TrainOptionSet();
         var command = new Command("level-prior", "Train the checkerboard entropy model of the code levels after the first (.vql).");
         command.Options.Add(vqvaeOption);
         data.AddTo(command);
         evalData.AddTo(command);
-        foreach (var o in new Option[] { crop, context, code, hidden }) command.Options.Add(o);
+        foreach (var o in new Option[] { crop, context, code, hidden, init }) command.Options.Add(o);
         train.AddTo(command);
         command.SetAction((p, cancel) =>
         {
             var console = ToolConsole.For(p);
+            if (p.GetValue(init) is not null && new Option[] { context, code, hidden }.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } shape)
+                throw new UsageException($"{shape.Name} goes without --init: a fine-tuned level prior keeps the architecture of its --init file");
             bool resuming = train.PrepareOutput(p);
             var options = train.Build(p, p.GetValue(crop));
             using var vqvae = VqVaeModel.Load(p.GetValue(vqvaeOption)!);
@@ -60,6 +63,7 @@ internal static class TrainLevelPriorCommand
             var setup = new LevelPriorTrainingSetup(vqvae, architecture, options, images, p.GetValue(train.Out)!, resuming, Provenance.Of("train level-prior", p, images.Count))
             {
                 EvalData = held,
+                InitFrom = p.GetValue(init),
             };
             Dictionary<string, double>? lastTerms = null;
             var result = TrainingView.Run(console, "training level prior", options.LogEvery,

@@ -26,16 +26,19 @@ internal static class TrainPriorCommand
         var madeHidden = new Option<int>("--made-hidden") { Description = "MADE hidden units.", DefaultValueFactory = _ => A.MadeHidden };
         var madeLayers = new Option<int>("--made-layers") { Description = "MADE hidden layers.", DefaultValueFactory = _ => A.MadeLayers };
         var gridCrop = new Option<int?>("--grid-crop") { Description = "Train on random square crops of the code grids (photos)." };
+        var init = new Option<string?>("--init") { Description = "Start from this prior's architecture and weights (fine-tuning, e.g. for a VQ-VAE trained on from the one it was made for; a resumed run starts from its checkpoint)." };
         var train = new TrainOptionSet();
         var command = new Command("prior", "Train a prior over code grids (Stage 2) by maximum likelihood.");
         command.Options.Add(vqvaeOption);
         data.AddTo(command);
         evalData.AddTo(command);
-        foreach (var o in new Option[] { arch, channels, layers, kernel, firstKernel, head, madeHidden, madeLayers, gridCrop }) command.Options.Add(o);
+        foreach (var o in new Option[] { arch, channels, layers, kernel, firstKernel, head, madeHidden, madeLayers, gridCrop, init }) command.Options.Add(o);
         train.AddTo(command);
         command.SetAction((p, cancel) =>
         {
             var console = ToolConsole.For(p);
+            if (p.GetValue(init) is not null && new Option[] { arch, channels, layers, kernel, firstKernel, head, madeHidden, madeLayers }.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } shape)
+                throw new UsageException($"{shape.Name} goes without --init: a fine-tuned prior keeps the architecture of its --init file");
             bool resuming = train.PrepareOutput(p);
             var options = train.Build(p);
             using var vqvae = VqVaeModel.Load(p.GetValue(vqvaeOption)!);
@@ -53,11 +56,13 @@ internal static class TrainPriorCommand
             }.Validate();
             var grids = CodeGridCache.Load(vqvae, data, p, console.Out, cancel)!;
             var held = CodeGridCache.Load(vqvae, evalData, p, console.Out, cancel);
-            console.Out.WriteLine($"{grids.Grids.Count} training grids of {grids.Grids[0].Height}x{grids.Grids[0].Width}{(held is null ? "" : $", {held.Grids.Count} held out")}; prior {PriorArchitecture.NameOf(architecture.Kind)}");
+            console.Out.WriteLine($"{grids.Grids.Count} training grids of {grids.Grids[0].Height}x{grids.Grids[0].Width}{(held is null ? "" : $", {held.Grids.Count} held out")}; " +
+                                  (p.GetValue(init) is { } from ? $"prior fine-tuned from {from}" : $"prior {PriorArchitecture.NameOf(architecture.Kind)}"));
             var setup = new PriorTrainingSetup(architecture, options, grids, p.GetValue(train.Out)!, resuming, Provenance.Of("train prior", p, grids.Grids.Count))
             {
                 GridCrop = p.GetValue(gridCrop),
                 EvalGrids = held,
+                InitFrom = p.GetValue(init),
             };
             var result = TrainingView.Run(console, "training prior", options.LogEvery, progress => PriorTrainer.Run(setup, progress, cancel));
             console.Out.WriteLine($"wrote {result.ModelPath} (sha256 {Convert.ToHexStringLower(result.Digest)}) after {result.Steps} steps");
