@@ -52,7 +52,7 @@ public static class LevelEvaluator
                         using var inner = NewDisposeScope();
                         var y = (n == 0 ? network.DecodeLatents(latents) : network.DecodeLevels(grids[..n]))
                             [.., .., ..(int)x.shape[2], ..(int)x.shape[3]];
-                        squares[n] += (y - x).to_type(ScalarType.Float64).square().sum().item<double>();
+                        squares[n] += (y - x).to_type(ScalarType.Float64).Squared().sum().item<double>();
                         var decoded = ImageTensors.ToImages(y);
                         for (int i = 0; i < chunk.Length; i++) squares255[n] += PixelMetrics.SquaredError(chunk[i], decoded[i]).SumSquares;
                     }

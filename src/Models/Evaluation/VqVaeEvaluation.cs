@@ -40,7 +40,7 @@ public static class VqVaeEvaluator
                     var c = network.EncodeToCodes(padded);
                     codes.Add(c);
                     var y = network.DecodeCodes(c)[.., .., ..(int)x.shape[2], ..(int)x.shape[3]];
-                    squares += (y - x).to_type(ScalarType.Float64).square().sum().item<double>();
+                    squares += (y - x).to_type(ScalarType.Float64).Squared().sum().item<double>();
                     var decoded = ImageTensors.ToImages(y);
                     for (int i = 0; i < chunk.Length; i++) squares255 += PixelMetrics.SquaredError(chunk[i], decoded[i]).SumSquares;
                     samples += x.numel();

@@ -31,7 +31,7 @@ public sealed class ResidualStack : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         for (int i = 0; i < conv3.Count; i++)
-            x = x + conv1[i].forward(nn.functional.relu(conv3[i].forward(nn.functional.relu(x))));
+            x = x.Plus(conv1[i].forward(nn.functional.relu(conv3[i].forward(nn.functional.relu(x)))));
         return nn.functional.relu(x).MoveToOuterDisposeScope();
     }
 }

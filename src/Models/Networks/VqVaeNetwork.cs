@@ -81,10 +81,10 @@ public sealed class VqVaeNetwork : nn.Module
         {
             var (contribution, output) = levels[i].Forward(latents - reached, progress);   // the residual r_l = z - sum of earlier levels
             outputs.Add(output);
-            reached = reached + contribution.detach();
+            reached = reached.Plus(contribution.detach());
             decoderInput = levelsUsed is null
-                ? decoderInput + contribution
-                : decoderInput + contribution * (levelsUsed > i + 1).to_type(contribution.dtype).reshape(-1, 1, 1, 1);
+                ? decoderInput.Plus(contribution)
+                : decoderInput.Plus(contribution * levelsUsed.GreaterThan(i + 1).to_type(contribution.dtype).reshape(-1, 1, 1, 1));
         }
         var reconstruction = decoder.forward(decoderInput);
         foreach (var o in outputs) o.MoveToOuterDisposeScope();
@@ -145,7 +145,7 @@ public sealed class VqVaeNetwork : nn.Module
         for (int l = 1; l < count; l++)
         {
             grids[l] = levels[l - 1].Encode(latents - reached, choice);                                  // r_l = z - sum of earlier levels
-            if (l + 1 < count) reached = reached + levels[l - 1].Decode(grids[l]);
+            if (l + 1 < count) reached = reached.Plus(levels[l - 1].Decode(grids[l]));
         }
         foreach (var g in grids) g.MoveToOuterDisposeScope();
         return grids;
@@ -158,7 +158,7 @@ public sealed class VqVaeNetwork : nn.Module
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var input = quantizer.Decode(grids[0]);
-        for (int l = 1; l < grids.Count; l++) input = input + levels[l - 1].Decode(grids[l]);
+        for (int l = 1; l < grids.Count; l++) input = input.Plus(levels[l - 1].Decode(grids[l]));
         return input.MoveToOuterDisposeScope();
     }
 

@@ -100,8 +100,8 @@ public sealed class CheckerboardLevelPrior : nn.Module
     public static Tensor AnchorMask(long height, long width)
     {
         using var scope = NewDisposeScope();
-        var sum = arange(height).view(-1, 1) + arange(width).view(1, -1);
-        return (sum.remainder(2) == 0).MoveToOuterDisposeScope();
+        var sum = ScalarLifetimes.Arange(height).view(-1, 1).Plus(ScalarLifetimes.Arange(width).view(1, -1));
+        return sum.Remainder(2).EqualTo(0).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -114,11 +114,11 @@ public sealed class CheckerboardLevelPrior : nn.Module
         int i = Index(level);
         using var scope = NewDisposeScope();
         long h = levelCodes.shape[1], w = levelCodes.shape[2];
-        var a = context.forward(reconstruction) + levelBias[i].view(1, -1, 1, 1);
+        var a = context.forward(reconstruction).Plus(levelBias[i].view(1, -1, 1, 1));
         var anchors = AnchorMask(h, w).to(reconstruction.device).to_type(reconstruction.dtype).view(1, 1, h, w);
         var m = embeddings[i].forward(levelCodes).permute(0, 3, 1, 2) * anchors;
-        var h1 = nn.functional.relu(mix.forward(a) + nn.functional.conv2d(m, codes.weight! * crossMask, padding: [1, 1]));
-        var h2 = nn.functional.relu(hidden.forward(h1)) + h1;
+        var h1 = nn.functional.relu(mix.forward(a).Plus(nn.functional.conv2d(m, codes.weight! * crossMask, padding: [1, 1])));
+        var h2 = nn.functional.relu(hidden.forward(h1)).Plus(h1);
         return heads[i].forward(h2).MoveToOuterDisposeScope();
     }
 

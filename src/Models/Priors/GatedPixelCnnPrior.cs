@@ -81,9 +81,9 @@ public sealed class GatedLayer : nn.Module<(Tensor V, Tensor H), (Tensor V, Tens
         var vPre = vertical.forward(nn.functional.pad(v, [p, p, p, 0]));                            // rows i-p..i
         var shifted = nn.functional.pad(vPre, [0, 0, 1, 0])[.., .., ..^1, ..];                      // row i gets row i-1
         var hPre = nn.functional.conv2d(nn.functional.pad(h, [p, 0, 0, 0]), horizontal.weight! * horizontalMask, horizontal.bias)
-                   + verticalToHorizontal.forward(shifted);
+                   .Plus(verticalToHorizontal.forward(shifted));
         var hOut = output.forward(Gate(hPre));
-        if (!IsFirst) hOut = hOut + h;
+        if (!IsFirst) hOut = hOut.Plus(h);
         return (Gate(vPre).MoveToOuterDisposeScope(), hOut.MoveToOuterDisposeScope());
     }
 }

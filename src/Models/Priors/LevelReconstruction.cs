@@ -21,7 +21,7 @@ public static class LevelReconstruction
         for (int l = 2; l <= grids.Count; l++)
         {
             result[l - 2] = reached;
-            if (l < grids.Count) reached = reached + network.FurtherLevels[l - 2].Decode(grids[l - 1]);
+            if (l < grids.Count) reached = reached.Plus(network.FurtherLevels[l - 2].Decode(grids[l - 1]));
         }
         foreach (var r in result) r.MoveToOuterDisposeScope();
         return result;

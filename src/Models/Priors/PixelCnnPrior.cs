@@ -44,7 +44,7 @@ public sealed class PixelCnnPrior : Prior
     {
         using var scope = NewDisposeScope();
         var x = first.forward(embedding.forward(codes).permute(0, 3, 1, 2));
-        foreach (var layer in layers) x = x + layer.forward(nn.functional.relu(x));
+        foreach (var layer in layers) x = x.Plus(layer.forward(nn.functional.relu(x)));
         return head.forward(x).MoveToOuterDisposeScope();
     }
 }

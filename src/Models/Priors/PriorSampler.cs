@@ -17,7 +17,7 @@ public static class PriorSampler
             for (int j = 0; j < width; j++)
             {
                 using var scope = NewDisposeScope();
-                var logits = prior.forward(grid)[.., .., i, j] / temperature;        // [count, K]
+                var logits = prior.forward(grid)[.., .., i, j].DividedBy(temperature);   // [count, K]
                 grid[.., i, j] = multinomial(logits.softmax(1), 1, generator: generator).squeeze(1);
             }
         return grid;

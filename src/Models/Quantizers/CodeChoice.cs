@@ -64,14 +64,14 @@ public sealed record CodeChoice
         if (IsNearest) return codes.MoveToOuterDisposeScope();
         long k = distances.shape[2], n = distances.shape[1];
         var meanError = distances.gather(2, codes.unsqueeze(2)).mean([1, 2], keepdim: true);        // dbar per image [B, 1, 1]
-        var weight = meanError.clamp_min(1e-12) * RateLambda;
+        var weight = meanError.ClampMin(1e-12).Times(RateLambda);
         for (int i = 0; i < Iterations; i++)
         {
             using var step = NewDisposeScope();                                                         // one [B, N, K] cost alive at a time
             var counts = zeros(distances.shape[0], k, dtype: distances.dtype, device: distances.device)
                 .scatter_add_(1, codes, ones_like(codes, dtype: distances.dtype));
-            var lengths = -((counts + 0.5) / (n + 0.5 * k)).log2();                                   // l_k = -log2 p_k (p: counts + 1/2)
-            codes = (distances + weight * lengths.unsqueeze(1)).argmin(2).MoveToOuterDisposeScope();   // argmin d + lambda dbar l_k
+            var lengths = -counts.Plus(0.5).DividedBy(n + 0.5 * k).log2();                              // l_k = -log2 p_k (p: counts + 1/2)
+            codes = distances.Plus(weight * lengths.unsqueeze(1)).argmin(2).MoveToOuterDisposeScope();   // argmin d + lambda dbar l_k
         }
         return codes.MoveToOuterDisposeScope();
     }

@@ -10,8 +10,8 @@ public static class Codebook
     public static Tensor SquaredDistances(Tensor z, Tensor w)
     {
         using var scope = NewDisposeScope();
-        var d = z.square().sum(1, keepdim: true) - 2 * z.matmul(w.t()) + w.square().sum(1).unsqueeze(0);
-        return d.clamp_min(0).MoveToOuterDisposeScope();
+        var d = (z.Squared().sum(1, keepdim: true) - z.matmul(w.t()).Times(2)).Plus(w.Squared().sum(1).unsqueeze(0));
+        return d.ClampMin(0).MoveToOuterDisposeScope();
     }
 
     /// <summary>Prototypes for code indices [B, H, W]: latents [B, D, H, W] (the decoder's input when decoding a code grid).</summary>

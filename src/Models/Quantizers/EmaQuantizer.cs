@@ -36,18 +36,18 @@ public sealed class EmaQuantizer : Quantizer
         using var scope = NewDisposeScope();
         double decay = Options.EmaDecay;
         var counts = bincount(indices, minlength: CodebookSize).to_type(ScalarType.Float32);
-        var sums = zeros_like(embedSum).index_add_(0, indices, z, 1);
-        clusterSize.mul_(decay).add_(counts, alpha: 1 - decay);
-        embedSum.mul_(decay).add_(sums, alpha: 1 - decay);
+        var sums = zeros_like(embedSum).IndexAdd_(0, indices, z, 1);
+        clusterSize.Mul_(decay).Add_(counts, alpha: 1 - decay);
+        embedSum.Mul_(decay).Add_(sums, alpha: 1 - decay);
         var n = clusterSize.sum();
-        var smoothed = (clusterSize + Epsilon) / (n + CodebookSize * Epsilon) * n;   // Laplace smoothing
+        var smoothed = clusterSize.Plus(Epsilon) / n.Plus(CodebookSize * Epsilon) * n;   // Laplace smoothing
         Prototypes.copy_(embedSum / smoothed.unsqueeze(1));
     }
 
     /// <inheritdoc/>
     protected override void OnPrototypesReseeded(Tensor codes)
     {
-        clusterSize.index_fill_(0, codes, 1.0);
+        clusterSize.IndexFill_(0, codes, 1.0);
         embedSum.index_copy_(0, codes, Prototypes.detach().index_select(0, codes));
     }
 }

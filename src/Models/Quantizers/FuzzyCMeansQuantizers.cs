@@ -19,7 +19,7 @@ public sealed class FcmQuantizer(int codebookSize, int latentDim, QuantizerOptio
 
     /// <summary>w_z(x)^m (eq. 4.5 / 5.6).</summary>
     public override Tensor LossWeights(Tensor distances, double progress) =>
-        (FuzzyMemberships.LogMemberships(distances, Options.Fuzzifier, Options.FcmDistance) * Options.Fuzzifier).exp();
+        FuzzyMemberships.LogMemberships(distances, Options.Fuzzifier, Options.FcmDistance).Times(Options.Fuzzifier).exp();
 }
 
 /// <summary>Fuzzy c-means memberships as the posterior: q(z|x) = w_z(x) (eq. 4.6), giving the loss of eq. 5.7.</summary>
@@ -43,5 +43,5 @@ public sealed class FcmNormalizedQuantizer(int codebookSize, int latentDim, Quan
 
     /// <inheritdoc/>
     public override Tensor Posterior(Tensor distances, double progress) =>
-        (FuzzyMemberships.LogMemberships(distances, Options.Fuzzifier, Options.FcmDistance) * Options.Fuzzifier).softmax(1);
+        FuzzyMemberships.LogMemberships(distances, Options.Fuzzifier, Options.FcmDistance).Times(Options.Fuzzifier).softmax(1);
 }

@@ -25,8 +25,8 @@ public static class FuzzyMemberships
     public static Tensor LogMemberships(Tensor distances, double fuzzifier, FcmDistance distance)
     {
         using var scope = NewDisposeScope();
-        var floor = distances.detach().mean() * RelativeFloor + 1e-12;
-        var logD = (distances + floor).log();
-        return (logD * -Exponent(fuzzifier, distance)).log_softmax(1).MoveToOuterDisposeScope();
+        var floor = distances.detach().mean().Times(RelativeFloor).Plus(1e-12);
+        var logD = distances.Plus(floor).log();
+        return logD.Times(-Exponent(fuzzifier, distance)).log_softmax(1).MoveToOuterDisposeScope();
     }
 }

@@ -40,7 +40,7 @@ public sealed class NeuralGasQuantizer(int codebookSize, int latentDim, Quantize
     public static Tensor NeighbourhoodByRank(int k, double lambda, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var h = exp(-arange(k, dtype: ScalarType.Float32, device: device) / lambda);
+        var h = exp((-ScalarLifetimes.Arange(k, ScalarType.Float32, device)).DividedBy(lambda));
         return (h / h.sum()).MoveToOuterDisposeScope();
     }
 }

@@ -98,7 +98,7 @@ public abstract class Quantizer : nn.Module
         {
             weightsCommit = weightsVq = LossWeights(d, progress).detach();
         }
-        var commitment = (weightsCommit * dCommit).sum(1).mean() / LatentDim;
+        var commitment = (weightsCommit * dCommit).sum(1).mean().DividedBy(LatentDim);
         var vqLoss = VqLossFrom(weightsVq, distancesVq);
 
         var posterior = Posterior(d, progress).detach();
@@ -106,15 +106,15 @@ public abstract class Quantizer : nn.Module
             ? SampledExpectation(posterior, Options.StochasticSamples)
             : prototypes.index_select(0, indices);
         // Straight-through estimator (section 5.1): the decoder reads the prototypes, the encoder gets its gradient.
-        var quantized = z + (selected - z).detach();
+        var quantized = z.Plus((selected - z).detach());
 
         var shape = latents.shape;
         var output = new QuantizerOutput(
             Codebook.Unflatten(quantized, shape), indices.reshape(shape[0], shape[2], shape[3]), posterior, commitment, vqLoss)
         {
             Latents = z.detach(),
-            LatentRms = z.detach().square().mean().sqrt().item<float>(),
-            CodebookRms = prototypes.detach().square().mean().sqrt().item<float>(),
+            LatentRms = z.detach().Squared().mean().sqrt().item<float>(),
+            CodebookRms = prototypes.detach().Squared().mean().sqrt().item<float>(),
         };
         return output.MoveToOuterDisposeScope();
     }
@@ -138,13 +138,13 @@ public abstract class Quantizer : nn.Module
     /// </summary>
     public int IdleCodes(int steps)
     {
-        using var idle = stepsSinceUsed >= steps;
+        using var idle = stepsSinceUsed.AtLeast(steps);
         using var count = idle.sum();
         return (int)count.item<long>();
     }
 
     /// <summary>Eq. 5.3 without eta; the EMA quantizer learns its codebook without it.</summary>
-    protected virtual Tensor VqLossFrom(Tensor weights, Tensor distances) => (weights * distances).sum(1).mean() / LatentDim;
+    protected virtual Tensor VqLossFrom(Tensor weights, Tensor distances) => (weights * distances).sum(1).mean().DividedBy(LatentDim);
 
     /// <summary>Hook for codebook updates that are not gradient steps (EMA).</summary>
     protected virtual void AfterTrainingStep(Tensor z, Tensor indices) { }
@@ -166,9 +166,9 @@ public abstract class Quantizer : nn.Module
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         prototypes.copy_(w);
-        initialized.fill_(1);
+        initialized.Fill_(1);
         stepsSinceUsed.zero_();
-        OnPrototypesReseeded(arange(CodebookSize));
+        OnPrototypesReseeded(ScalarLifetimes.Arange(CodebookSize));
     }
 
     private void InitialiseFrom(Tensor z)
@@ -177,21 +177,21 @@ public abstract class Quantizer : nn.Module
         long n = z.shape[0];
         var rows = n >= CodebookSize ? randperm(n).slice(0, 0, CodebookSize, 1) : randint(0, n, CodebookSize);
         prototypes.copy_(z.detach().index_select(0, rows));
-        initialized.fill_(1);
-        OnPrototypesReseeded(arange(CodebookSize));
+        initialized.Fill_(1);
+        OnPrototypesReseeded(ScalarLifetimes.Arange(CodebookSize));
     }
 
     private int RestartDeadCodes(Tensor z, Tensor indices)
     {
-        var used = bincount(indices, minlength: CodebookSize) > 0;
-        stepsSinceUsed.add_(1).masked_fill_(used, 0);
+        var used = bincount(indices, minlength: CodebookSize).GreaterThan(0);
+        stepsSinceUsed.Add_(1).MaskedFill_(used, 0);
         if (Options.DeadCodeSteps == 0) return 0;
-        var dead = (stepsSinceUsed >= Options.DeadCodeSteps).nonzero().reshape(-1);
+        var dead = stepsSinceUsed.AtLeast(Options.DeadCodeSteps).nonzero().reshape(-1);
         int count = (int)dead.shape[0];
         if (count == 0) return 0;
         var rows = randint(0, z.shape[0], count);
         prototypes.index_copy_(0, dead, z.index_select(0, rows));
-        stepsSinceUsed.index_fill_(0, dead, 0);
+        stepsSinceUsed.IndexFill_(0, dead, 0);
         OnPrototypesReseeded(dead);
         return count;
     }

@@ -102,9 +102,9 @@ public static class LevelPriorTrainer
             {
                 var nll = prior.NegativeLogLikelihood(before[l - 2], l, grids[l - 1]);
                 terms[$"bits{l}"] = nll.item<float>() / Math.Log(2);
-                total = total is null ? nll : total + nll;
+                total = total is null ? nll : total.Plus(nll);
             }
-            var loss = total! / (last - 1);
+            var loss = total!.DividedBy(last - 1);
             terms["bitsPerCode"] = loss.item<float>() / Math.Log(2);
             return (loss, terms);
         }

@@ -33,9 +33,9 @@ public sealed record QuantizerDropout
     {
         if (levels == 1 || (Probability == 0 && FirstLevelShare == 0)) return null;
         using var scope = NewDisposeScope();
-        var dropped = rand(batch) < Probability;
-        var used = where(dropped, randint(1, levels + 1, batch, dtype: ScalarType.Int64), full(batch, (long)levels, dtype: ScalarType.Int64));
-        if (FirstLevelShare > 0) used = where(rand(batch) < FirstLevelShare, ones(batch, dtype: ScalarType.Int64), used);
+        var dropped = rand(batch).LessThan(Probability);
+        var used = where(dropped, randint(1, levels + 1, batch, dtype: ScalarType.Int64), ScalarLifetimes.Full(batch, levels, ScalarType.Int64));
+        if (FirstLevelShare > 0) used = where(rand(batch).LessThan(FirstLevelShare), ones(batch, dtype: ScalarType.Int64), used);
         return used.MoveToOuterDisposeScope();
     }
 }

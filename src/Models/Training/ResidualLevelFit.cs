@@ -107,7 +107,7 @@ public static class ResidualLevelFit
             level.Assign(v.t(), v, prototypes);
             var codes = Nearest(projected, prototypes);
             residual = residual - prototypes.index_select(0, codes).matmul(v.t());
-            progress?.Report($"level {l + 1}: residual RMS {residual.square().mean().sqrt().item<float>():F4} (d {options.Dim}, {options.Method})");
+            progress?.Report($"level {l + 1}: residual RMS {residual.Squared().mean().sqrt().item<float>():F4} (d {options.Dim}, {options.Method})");
         }
         return network;
     }
@@ -145,7 +145,7 @@ public static class ResidualLevelFit
     /// <summary>The top-d eigenvectors [D, d] of the residuals' uncentred second moment.</summary>
     private static Tensor PrincipalDirections(Tensor residual, int d)
     {
-        var moment = residual.t().matmul(residual) / residual.shape[0];
+        var moment = residual.t().matmul(residual).DividedBy(residual.shape[0]);
         var (_, vectors) = linalg.eigh(moment.to_type(ScalarType.Float64));                    // ascending eigenvalues
         return vectors.flip(1)[.., ..d].to_type(ScalarType.Float32).contiguous();
     }
@@ -171,10 +171,10 @@ public static class ResidualLevelFit
         {
             using var scope = NewDisposeScope();
             var codes = Nearest(x, w);
-            var sums = zeros(k, x.shape[1]).index_add_(0, codes, x, 1);
+            var sums = zeros(k, x.shape[1]).IndexAdd_(0, codes, x, 1);
             var counts = bincount(codes, minlength: k).to_type(ScalarType.Float32);
-            var empty = counts == 0;
-            w = where(empty.unsqueeze(1), x[randint(0, x.shape[0], k)], sums / counts.clamp_min(1).unsqueeze(1)).MoveToOuterDisposeScope();
+            var empty = counts.EqualTo(0);
+            w = where(empty.unsqueeze(1), x[randint(0, x.shape[0], k)], sums / counts.ClampMin(1).unsqueeze(1)).MoveToOuterDisposeScope();
         }
         return w;
     }
@@ -194,7 +194,7 @@ public static class ResidualLevelFit
             using var scope = NewDisposeScope();
             double lambda = o.LambdaStart * Math.Pow(o.LambdaEnd / o.LambdaStart, it / Math.Max(1.0, o.Iterations - 1));
             int ranked = NeuralGasQuantizer.RankedCodes(k, Math.Max(lambda, 1.0 / NeuralGasQuantizer.RankedRangeInLambdas));
-            var h = exp(-arange(ranked, dtype: ScalarType.Float32) / lambda);                       // h_lambda(r), eq. 4.3
+            var h = exp((-ScalarLifetimes.Arange(ranked, ScalarType.Float32)).DividedBy(lambda));     // h_lambda(r), eq. 4.3
             var sums = zeros(k, x.shape[1]);
             var weights = zeros(k);
             for (long s = 0; s < x.shape[0]; s += Chunk)
@@ -203,11 +203,11 @@ public static class ResidualLevelFit
                 var rows = x.narrow(0, s, Math.Min(Chunk, x.shape[0] - s));
                 var (_, nearest) = Codebook.SquaredDistances(rows, w).topk(ranked, dim: 1, largest: false, sorted: true);
                 var hk = zeros(rows.shape[0], k).scatter_(1, nearest, h.expand(rows.shape[0], ranked));   // h_lambda(r(x, k)) [n, K]
-                weights.add_(hk.sum(0));
-                sums.add_(hk.t().matmul(rows));
+                weights.Add_(hk.sum(0));
+                sums.Add_(hk.t().matmul(rows));
             }
-            var empty = weights < 1e-12;
-            w = where(empty.unsqueeze(1), x[randint(0, x.shape[0], k)], sums / weights.clamp_min(1e-12).unsqueeze(1)).MoveToOuterDisposeScope();
+            var empty = weights.LessThan(1e-12);
+            w = where(empty.unsqueeze(1), x[randint(0, x.shape[0], k)], sums / weights.ClampMin(1e-12).unsqueeze(1)).MoveToOuterDisposeScope();
         }
         return KMeans(x, k, 2, w);
     }

@@ -18,7 +18,7 @@ public static class TrainingBenchmark
         using var network = new VqVaeNetwork(architecture, quantizer);
         network.train();
         var optimizer = optim.Adam(network.parameters(), 1e-3);
-        using var images = rand(batchSize, architecture.ImageChannels, imageSize, imageSize) - 0.5;
+        using var images = rand(batchSize, architecture.ImageChannels, imageSize, imageSize).Minus(0.5);
         var clock = new Stopwatch();
         for (int i = 0; i < warmup + steps; i++)
         {

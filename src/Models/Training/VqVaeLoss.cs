@@ -14,7 +14,7 @@ public static class VqVaeLoss
     /// reference notebook's normalisation, which keeps alpha and eta on the thesis's scale).
     /// </summary>
     public static Tensor Reconstruction(Tensor reconstruction, Tensor images, double dataVariance) =>
-        nn.functional.mse_loss(reconstruction, images) / dataVariance;
+        nn.functional.mse_loss(reconstruction, images).DividedBy(dataVariance);
 
     /// <summary>
     /// Eq. 5.4: reconstruction + alpha * commitment (eq. 5.2) + eta * VQ loss (eq. 5.3), the last two summed
@@ -23,7 +23,7 @@ public static class VqVaeLoss
     public static Tensor Total(Tensor reconstruction, QuantizerOptions options, params QuantizerOutput[] levels)
     {
         var loss = reconstruction;
-        foreach (var output in levels) loss = loss + options.Alpha * output.Commitment + options.Eta * output.VqLoss;
+        foreach (var output in levels) loss = loss.Plus(output.Commitment.Times(options.Alpha)).Plus(output.VqLoss.Times(options.Eta));
         return loss;
     }
 }

@@ -126,7 +126,7 @@ public static class VqVaeTrainer
             if (Unquantized)
             {
                 last = null;
-                var ceiling = nn.functional.mse_loss(network.ForwardUnquantized(x), x) / variance;
+                var ceiling = nn.functional.mse_loss(network.ForwardUnquantized(x), x).DividedBy(variance);
                 return (ceiling, new Dictionary<string, double> { ["recon"] = ceiling.item<float>() });
             }
             var q = network.Quantizer.Options;
