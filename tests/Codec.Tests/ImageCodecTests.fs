@@ -99,7 +99,7 @@ let ``verifying apart from encoding gives the verified encoding, and a code the 
     use catalog = TinyModels.catalog 4
     let images = [| image 32 32 3; image 20 12 3; image 32 32 1 |]
     let verified = ImageCodec.encodeMany catalog options None images none
-    let unverified = ImageCodec.encodeMany catalog (options.WithVerify false) None images none
+    let unverified = ImageCodec.encodeMany catalog { options with Verify = false } None images none
     Assert.All(unverified, fun e -> Assert.True(e.Reconstruction.IsNone))
     let later = ImageCodec.verifyMany catalog options unverified none
 

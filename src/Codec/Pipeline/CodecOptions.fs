@@ -128,8 +128,5 @@ type CodecOptions =
             RateLambda = 0.0
         }
 
-    /// These options with Verify set (C# has no `with` for F# records).
-    member this.WithVerify(verify: bool) = { this with Verify = verify }
-
     /// The evaluator thread count these options give on this machine.
     member this.EffectiveThreads = if this.Threads > 0 then this.Threads else System.Environment.ProcessorCount

@@ -95,10 +95,9 @@ internal static class CompressCommand
     /// size and models together; the files are byte for byte those coded one at a time): the files are
     /// read in order into batches of at most <see cref="BatchFiles"/> files and <see cref="BatchPixels"/>
     /// pixels. A file that cannot be read fails alone; when a batch fails, its files are coded one at a
-    /// time, so each gets its own outcome. Reading the next batch, and verifying (ImageCodec.verifyMany)
-    /// and writing the last one, run beside the coding of this one (a pipeline of three batches at most:
-    /// bounded memory, and the order of files and the bytes of every file are those of one batch after
-    /// another; no file is written before it is verified).
+    /// time, so each gets its own outcome. Reading the next batch and writing the last one run beside the
+    /// coding of this one (a pipeline of three batches at most: bounded memory, and the order of files and
+    /// the bytes of every file are those of one batch after another).
     /// </summary>
     internal static void CompressBatched(ToolConsole console, ModelCatalog catalog, CodecOptions options, FSharpOption<CodecModels> models,
         IReadOnlyList<string> files, IReadOnlyList<string> targets, ExistingOutput existing, int jobs, Row[] rows, Action<int> done, CancellationToken cancel)
@@ -115,35 +114,28 @@ internal static class CompressCommand
                 ready.CompleteAdding();
             }
         }, cancel);
-        var encodeOptions = options.WithVerify(false);
         var writing = Task.CompletedTask;
-
-        // The batch failed as a whole (coding or verifying): each file on its own, for its own outcome.
-        void OneAtATime(List<(int Index, RgbImage Image)> batch) =>
-            Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = cancel }, j =>
-            {
-                int i = batch[j].Index;
-                rows[i] = CompressOne(console, catalog, options, models, files[i], targets[i], existing, cancel);
-            });
-
         try
         {
             foreach (var batch in ready.GetConsumingEnumerable(cancel))
             {
-                var encoded = EncodeBatch(catalog, encodeOptions, models, batch, cancel);
+                var encoded = EncodeBatch(catalog, options, models, batch, cancel);
                 writing.GetAwaiter().GetResult();
                 if (encoded is null)
                 {
-                    OneAtATime(batch);
+                    // The batch failed as a whole: each file on its own, for its own outcome.
+                    Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = cancel }, j =>
+                    {
+                        int i = batch[j].Index;
+                        rows[i] = CompressOne(console, catalog, options, models, files[i], targets[i], existing, cancel);
+                    });
                     done(batch.Count);
                 }
                 else
                 {
                     writing = Task.Run(() =>
                     {
-                        var verified = options.Verify ? VerifyBatch(catalog, options, encoded, cancel) : encoded;
-                        if (verified is null) OneAtATime(batch);
-                        else WriteBatch(files, targets, existing, rows, batch, verified, cancel);
+                        WriteBatch(files, targets, existing, rows, batch, encoded, cancel);
                         done(batch.Count);
                     }, cancel);
                 }
@@ -201,19 +193,6 @@ internal static class CompressCommand
         try
         {
             return ImageCodec.encodeMany(catalog, options, models, batch.Select(b => b.Image).ToArray(), cancel);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The batch decoded again and checked, or null when that fails (its files are then coded one at a time).</summary>
-    private static EncodedImage[]? VerifyBatch(ModelCatalog catalog, CodecOptions options, EncodedImage[] encoded, CancellationToken cancel)
-    {
-        try
-        {
-            return ImageCodec.verifyMany(catalog, options, encoded, cancel);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
