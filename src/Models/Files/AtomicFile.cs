@@ -13,6 +13,15 @@ public enum ExistingOutput
     ReplaceRegularFile,
 }
 
+/// <summary>Whether a write looks for the temporary files that killed runs left for the same output.</summary>
+public enum StaleTemporaries
+{
+    /// <summary>Remove them first (one pass over the output's directory).</summary>
+    Remove,
+    /// <summary>The caller removed them for a whole batch of outputs (<see cref="AtomicFile.RemoveStaleTemporaries(IEnumerable{string})"/>).</summary>
+    AlreadyRemoved,
+}
+
 /// <summary>
 /// The one place that writes outputs, with the rules that no file is lost: a reader never sees a half-written
 /// output (temporary file beside it, flushed, then renamed); only regular files are replaced, and only when
@@ -45,7 +54,14 @@ public static partial class AtomicFile
     public static void Write(string path, ReadOnlySpan<byte> bytes) => Write(path, bytes, ExistingOutput.ReplaceRegularFile);
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically under the rule <paramref name="existing"/>.</summary>
-    public static void Write(string path, ReadOnlySpan<byte> bytes, ExistingOutput existing)
+    public static void Write(string path, ReadOnlySpan<byte> bytes, ExistingOutput existing) => Write(path, bytes, existing, StaleTemporaries.Remove);
+
+    /// <summary>
+    /// As <see cref="Write(string, ReadOnlySpan{byte}, ExistingOutput)"/>; with <see cref="StaleTemporaries.AlreadyRemoved"/>
+    /// the caller has removed the stale temporaries of a batch of outputs in one pass per directory (a pass per
+    /// file reads n² directory entries for n files written into one folder: half a second of CPU for 1,000).
+    /// </summary>
+    public static void Write(string path, ReadOnlySpan<byte> bytes, ExistingOutput existing, StaleTemporaries stale)
     {
         var full = Path.GetFullPath(path);
         Check(full, existing);
@@ -53,7 +69,7 @@ public static partial class AtomicFile
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            RemoveStaleTemporaries(full);
+            if (stale == StaleTemporaries.Remove) RemoveStaleTemporaries(full);
             using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write);
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
@@ -96,22 +112,32 @@ public static partial class AtomicFile
     }
 
     /// <summary>Deletes the temporary files of <paramref name="fullPath"/> whose process is gone (a killed run).</summary>
-    public static void RemoveStaleTemporaries(string fullPath)
+    public static void RemoveStaleTemporaries(string fullPath) => RemoveStaleTemporaries([fullPath]);
+
+    /// <summary>
+    /// <see cref="RemoveStaleTemporaries(string)"/> for many outputs (full paths), with one pass over each of their
+    /// directories.
+    /// </summary>
+    public static void RemoveStaleTemporaries(IEnumerable<string> fullPaths)
     {
-        var dir = Path.GetDirectoryName(fullPath)!;
-        var prefix = TempPrefix(fullPath);
-        if (!Directory.Exists(dir)) return;
-        foreach (var file in Directory.EnumerateFiles(dir, prefix + "*" + TempSuffix))
+        foreach (var outputs in fullPaths.GroupBy(p => Path.GetDirectoryName(p)!, StringComparer.Ordinal))
         {
-            var match = TempTail().Match(Path.GetFileName(file)[prefix.Length..]);
-            if (!match.Success || !int.TryParse(match.Groups[1].ValueSpan, out int pid) || IsRunning(pid)) continue;
-            if (FileStatus.Of(file).Kind != FileKind.Regular) continue;
-            try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (!Directory.Exists(outputs.Key)) continue;
+            var prefixes = outputs.Select(TempPrefix).ToHashSet(StringComparer.Ordinal);
+            foreach (var file in Directory.EnumerateFiles(outputs.Key, ".*" + TempSuffix))
+            {
+                var match = TempName().Match(Path.GetFileName(file));
+                if (!match.Success || !prefixes.Contains(match.Groups[1].Value)) continue;
+                if (!int.TryParse(match.Groups[2].ValueSpan, out int pid) || IsRunning(pid)) continue;
+                if (FileStatus.Of(file).Kind != FileKind.Regular) continue;
+                try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
         }
     }
 
-    [GeneratedRegex(@"^([0-9]{1,10})\.[0-9a-f]{32}\.tmp$")]
-    private static partial Regex TempTail();
+    /// <summary>A temporary's name: its output's prefix (".&lt;name&gt;."), the pid, 32 hex digits, ".tmp".</summary>
+    [GeneratedRegex(@"^(\..*\.)([0-9]{1,10})\.[0-9a-f]{32}\.tmp$", RegexOptions.Singleline)]
+    private static partial Regex TempName();
 
     private static bool IsRunning(int pid)
     {

@@ -207,13 +207,14 @@ internal static class CompressCommand
     private static void WriteBatch(IReadOnlyList<string> files, IReadOnlyList<string> targets, ExistingOutput existing, Row[] rows,
         List<(int Index, RgbImage Image)> batch, EncodedImage[] encoded, CancellationToken cancel)
     {
+        AtomicFile.RemoveStaleTemporaries(batch.Select(b => Path.GetFullPath(targets[b.Index])));
         Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancel }, j =>
         {
             var (i, image) = batch[j];
             var e = encoded[j];
             try
             {
-                AtomicFile.Write(targets[i], e.Bytes, existing);
+                AtomicFile.Write(targets[i], e.Bytes, existing, StaleTemporaries.AlreadyRemoved);
                 double? psnr = e.Reconstruction is { } reconstruction ? PixelMetrics.Psnr(image, reconstruction.Value) : null;
                 var t = e.Timings;
                 rows[i] = new Row(files[i], targets[i], e.Bytes.Length, e.Bytes.Length * 8.0 / ((long)image.Width * image.Height), psnr,

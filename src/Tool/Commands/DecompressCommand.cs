@@ -83,10 +83,11 @@ internal static class DecompressCommand
         return new Row(input, target, 0, 0, 0, message, code, e);
     }
 
-    private static void Write(string target, DecodedImage decoded, bool bmp, bool writeCodes, ExistingOutput existing)
+    private static void Write(string target, DecodedImage decoded, bool bmp, bool writeCodes, ExistingOutput existing,
+        StaleTemporaries stale = StaleTemporaries.Remove)
     {
         var image = decoded.Image;
-        AtomicFile.Write(target, bmp ? ImageCodecs.EncodeBmp(image) : ImageCodecs.EncodePng(image, gray: image.SourceIsGray), existing);
+        AtomicFile.Write(target, bmp ? ImageCodecs.EncodeBmp(image) : ImageCodecs.EncodePng(image, gray: image.SourceIsGray), existing, stale);
         if (!writeCodes) return;
         var grids = decoded.Grids;
         for (int l = 0; l < grids.Length; l++)
@@ -212,14 +213,16 @@ internal static class DecompressCommand
             });
             return;
         }
-        // Each image is encoded as PNG or BMP and written on its own: the targets are distinct, so in parallel.
+        // Each image is encoded as PNG or BMP and written on its own: the targets are distinct, so in parallel
+        // (the temporaries that killed runs left for them removed first, in one pass over each folder).
+        AtomicFile.RemoveStaleTemporaries(batch.Select(b => Path.GetFullPath(targets[b.Index])));
         Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancel }, j =>
         {
             int i = batch[j].Index;
             var d = decoded[j];
             try
             {
-                Write(targets[i], d, bmp, writeCodes, existing);
+                Write(targets[i], d, bmp, writeCodes, existing, StaleTemporaries.AlreadyRemoved);
                 rows[i] = new Row(files[i], targets[i], d.Image.Width, d.Image.Height, d.Timings.NetworkMs + d.Timings.EntropyMs, null, ExitCodes.Ok);
             }
             catch (Exception e) when (e is not OperationCanceledException)

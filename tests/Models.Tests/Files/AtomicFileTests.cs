@@ -47,6 +47,32 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_of_outputs_has_its_stale_temporaries_removed_in_one_pass_per_folder_and_no_others()
+    {
+        var sub = Directory.CreateDirectory(Path.Combine(dir, "sub")).FullName;
+        string Temp(string folder, string output, long pid) => Path.Combine(folder, $".{output}.{pid}.{Guid.NewGuid():N}.tmp");
+        var gone = new[] { Temp(dir, "a.vqz", 999999999), Temp(dir, "b.vqz", 999999999), Temp(sub, "c.vqz", 999999999) };
+        var kept = new[]
+        {
+            Temp(dir, "z.vqz", 999999999),            // an output not in the batch
+            Temp(dir, "a.vqz.x", 999999999),          // a.vqz.x's, not a.vqz's
+            Temp(dir, "a.vqz", Environment.ProcessId), // a running process's
+            Temp(sub, "a.vqz", 999999999),            // a.vqz of another folder
+        };
+        foreach (var f in gone.Concat(kept)) File.WriteAllText(f, "x");
+        AtomicFile.RemoveStaleTemporaries(new[] { "a.vqz", "b.vqz" }.Select(n => Path.Combine(dir, n)).Append(Path.Combine(sub, "c.vqz")));
+        Assert.All(gone, f => Assert.False(File.Exists(f), f));
+        Assert.All(kept, f => Assert.True(File.Exists(f), f));
+
+        // A write told that its batch was swept does not look again.
+        var later = Temp(dir, "d.vqz", 999999999);
+        File.WriteAllText(later, "x");
+        AtomicFile.Write(Path.Combine(dir, "d.vqz"), "data"u8, ExistingOutput.Keep, StaleTemporaries.AlreadyRemoved);
+        Assert.True(File.Exists(later));
+        Assert.Equal("data", File.ReadAllText(Path.Combine(dir, "d.vqz")));
+    }
+
+    [Fact]
     public void An_output_with_a_name_of_255_bytes_is_written_and_its_stale_temporaries_are_found()
     {
         var target = Path.Combine(dir, new string('n', 251) + ".vqz");
