@@ -52,8 +52,9 @@ public sealed class PriorInitCommandTests(CodecFixture f)
         (code, _, error) = await f.Run([.. levelPrior, "--context-channels", "8", "--code-channels", "4", "--hidden-channels", "8", "--lr", "1e-2", "--max-steps", "3", "--out", c]);
         Assert.True(code == ExitCodes.Ok, error);
         var d = Path.Combine(dir, "d.vql");
-        (code, _, error) = await f.Run([.. levelPrior, "--init", c, "--lr", "1e-9", "--max-steps", "1", "--out", d]);
+        (code, output, error) = await f.Run([.. levelPrior, "--init", c, "--lr", "1e-9", "--max-steps", "1", "--out", d]);
         Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains($"fine-tuned from {c}", output);
         using (var start = Models.Priors.CheckerboardLevelModel.Load(c))
         using (var tuned = Models.Priors.CheckerboardLevelModel.Load(d))
         {

@@ -59,7 +59,7 @@ internal static class TrainLevelPriorCommand
             var images = data.Load(p, cancel)!;
             var held = evalData.Load(p, cancel);
             console.Out.WriteLine($"{images.Count} training images{(held is null ? "" : $", {held.Count} held out")}; levels 2..{architecture.MaxLevel} of {vqvae.Name}; " +
-                                  $"{architecture.MultiplyAddsPerPosition(2):N0} multiply-adds per position (level 2)");
+                                  (p.GetValue(init) is { } from ? $"fine-tuned from {from}" : $"{architecture.MultiplyAddsPerPosition(2):N0} multiply-adds per position (level 2)"));
             var setup = new LevelPriorTrainingSetup(vqvae, architecture, options, images, p.GetValue(train.Out)!, resuming, Provenance.Of("train level-prior", p, images.Count))
             {
                 EvalData = held,
