@@ -9,7 +9,9 @@ namespace VqVae.Codec.Models;
 /// project's AVX-512 CPU: a 6-step training of the tiny test network had NaN gradients in 51 of 60 runs
 /// with 2 threads and about 1 in 60 with 1 thread (the Models tests' "loss became NaN at step 2" and
 /// libtorch Scalar errors), and 0 of 60 / 0 of 100 with oneDNN held to AVX2 (DNNL_MAX_CPU_ISA=AVX2).
-/// Forward passes were not affected (0 of 60). oneDNN reads the variable from the native environment at
+/// Forward passes were not affected (0 of 60). (The libtorch Scalar errors had a second cause, found later:
+/// TorchSharp's temporary Scalars freed by the finalizer while libtorch read them; see ScalarLifetimes.)
+/// oneDNN reads the variable from the native environment at
 /// its first primitive, so it is set with libc's setenv when this assembly loads; a value the user set
 /// is kept (overwrite 0).
 /// </summary>
