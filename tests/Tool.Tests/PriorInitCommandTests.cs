@@ -78,10 +78,12 @@ public sealed class PriorInitCommandTests(CodecFixture f)
             "--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "64", "--batch", "16", "--threads", "1",
             "--level-dims", "4", "--level-codebook-size", "8", "--out", other]);
         Assert.True(code == ExitCodes.Ok, error);
-        (code, _, error) = await f.Run(["train", "prior", "--vqvae", other, "--data", Data("train-200.tar"), "--limit", "16", "--init", a, "--max-steps", "1", "--out", Path.Combine(dir, "z.vqp")]);
+        // Checked before any data is read: the data named here does not exist.
+        var missing = Path.Combine(dir, "no-such-data.tar");
+        (code, _, error) = await f.Run(["train", "prior", "--vqvae", other, "--data", missing, "--init", a, "--max-steps", "1", "--out", Path.Combine(dir, "z.vqp")]);
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("its alphabet has 32 codes, the VQ-VAE's codebook 64", error);
-        (code, _, error) = await f.Run(["train", "level-prior", "--vqvae", other, "--data", Data("train-200.tar"), "--limit", "8", "--crop", "16", "--init", c, "--max-steps", "1", "--out", Path.Combine(dir, "z.vql")]);
+        (code, _, error) = await f.Run(["train", "level-prior", "--vqvae", other, "--data", missing, "--crop", "16", "--init", c, "--max-steps", "1", "--out", Path.Combine(dir, "z.vql")]);
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains($"--init {c}: level 2: the prior has K = 16, the VQ-VAE K = 8", error);
         Assert.False(File.Exists(Path.Combine(dir, "z.vql")));

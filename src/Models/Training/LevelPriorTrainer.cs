@@ -59,6 +59,12 @@ public static class LevelPriorTrainer
         return TrainingLoop.Run(stage, options, setup.OutPath, resumed, record, progress, cancel);
     }
 
+    /// <summary>
+    /// Refuses (InvalidOptionsException) a level prior file that does not fit <paramref name="network"/>, as
+    /// <see cref="LevelPriorTrainingSetup.InitFrom"/>; callers check before they read any data.
+    /// </summary>
+    public static void CheckInit(string path, VqVaeNetwork network) => StartFrom(path, network).Dispose();
+
     /// <summary>The level prior a fine-tuning run starts from, refused before any training when it does not fit the VQ-VAE.</summary>
     private static CheckerboardLevelPrior StartFrom(string path, VqVaeNetwork network)
     {

@@ -65,6 +65,12 @@ public static class PriorTrainer
         return TrainingLoop.Run(stage, options, setup.OutPath, resumed, record, progress, cancel);
     }
 
+    /// <summary>
+    /// Refuses (InvalidOptionsException) a prior file that a run over codes of <paramref name="codebookSize"/> cannot
+    /// start from, as <see cref="PriorTrainingSetup.InitFrom"/>; callers check before they read any data.
+    /// </summary>
+    public static void CheckInit(string path, int codebookSize) => StartFrom(path, codebookSize).Dispose();
+
     /// <summary>The prior a fine-tuning run starts from, refused before any training when it cannot be one.</summary>
     private static PriorModel StartFrom(string path, int codebookSize)
     {

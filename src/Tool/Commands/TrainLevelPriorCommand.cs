@@ -56,6 +56,7 @@ internal static class TrainLevelPriorCommand
                 HiddenChannels = p.GetValue(hidden),
             };
             architecture.Validate();
+            if (p.GetValue(init) is { } initPath) LevelPriorTrainer.CheckInit(initPath, vqvae.Network);   // before the data is read
             var images = data.Load(p, cancel)!;
             var held = evalData.Load(p, cancel);
             console.Out.WriteLine($"{images.Count} training images{(held is null ? "" : $", {held.Count} held out")}; levels 2..{architecture.MaxLevel} of {vqvae.Name}; " +

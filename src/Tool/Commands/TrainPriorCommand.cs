@@ -54,6 +54,7 @@ internal static class TrainPriorCommand
                 MadeHidden = p.GetValue(madeHidden),
                 MadeLayers = p.GetValue(madeLayers),
             }.Validate();
+            if (p.GetValue(init) is { } initPath) PriorTrainer.CheckInit(initPath, vqvae.Network.Architecture.CodebookSize);   // before the data is encoded
             var grids = CodeGridCache.Load(vqvae, data, p, console.Out, cancel)!;
             var held = CodeGridCache.Load(vqvae, evalData, p, console.Out, cancel);
             console.Out.WriteLine($"{grids.Grids.Count} training grids of {grids.Grids[0].Height}x{grids.Grids[0].Width}{(held is null ? "" : $", {held.Grids.Count} held out")}; " +
