@@ -1,13 +1,11 @@
+using static VqVae.Codec.Tool.Tests.TinyTraining;
+
 namespace VqVae.Codec.Tool.Tests;
 
 /// <summary>`vqz train level-prior` end to end on a tiny VQ-VAE with code levels, and its refusals.</summary>
 [Collection("codec")]
 public sealed class LevelPriorCommandTests(CodecFixture f)
 {
-    private static string Data(string name) => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "data", "cifar10", name));
-
-    private static readonly string[] Tiny = ["--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "32", "--batch", "16", "--threads", "1"];
-
     [Fact]
     public async Task Train_a_level_prior_resume_it_and_measure_it_on_held_out_images()
     {

@@ -1,18 +1,17 @@
+using static VqVae.Codec.Tool.Tests.TinyTraining;
+
 namespace VqVae.Codec.Tool.Tests;
 
 /// <summary>The training, evaluation and sampling commands end to end, with tiny settings and committed images.</summary>
 [Collection("codec")]
 public sealed class ModelCommandTests(CodecFixture f)
 {
-    private static string Data(string name) => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "data", "cifar10", name));
-
     [Fact]
     public async Task Train_evaluate_and_sample_through_the_command_line()
     {
         var dir = f.NewDir("model-commands");
         var vqvae = Path.Combine(dir, "m.vqm");
-        var tiny = new[] { "--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "32", "--batch", "16", "--threads", "1" };
-        var (code, output, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "64", "--max-steps", "4", "--warmup", "2", "--out", vqvae, .. tiny]);
+        var (code, output, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "64", "--max-steps", "4", "--warmup", "2", "--out", vqvae, .. Tiny]);
         Assert.True(code == ExitCodes.Ok, error);
         Assert.Contains("wrote", output);
         Assert.True(File.Exists(vqvae + ".log.jsonl"));
@@ -46,10 +45,9 @@ public sealed class ModelCommandTests(CodecFixture f)
     public async Task Code_levels_through_the_command_line()
     {
         var dir = f.NewDir("level-commands");
-        var tiny = new[] { "--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "32", "--batch", "16", "--threads", "1" };
         var leveled = Path.Combine(dir, "levels.vqm");
         var (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "32", "--max-steps", "2", "--warmup", "1",
-            "--level-dims", "4,2", "--level-codebook-size", "16", "--out", leveled, .. tiny]);
+            "--level-dims", "4,2", "--level-codebook-size", "16", "--out", leveled, .. Tiny]);
         Assert.True(code == ExitCodes.Ok, error);
 
         var json = Path.Combine(dir, "levels.json");
@@ -87,7 +85,7 @@ public sealed class ModelCommandTests(CodecFixture f)
         Assert.Contains("--first-level-share", error);
 
         (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "1",
-            "--level-dims", "4,x", "--out", Path.Combine(dir, "bad.vqm"), .. tiny]);
+            "--level-dims", "4,x", "--out", Path.Combine(dir, "bad.vqm"), .. Tiny]);
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--level-dims", error);
     }
@@ -127,11 +125,10 @@ public sealed class ModelCommandTests(CodecFixture f)
     {
         var dir = f.NewDir("plateau-cli");
         var model = Path.Combine(dir, "m.vqm");
-        var tiny = new[] { "--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "32", "--batch", "16", "--threads", "1" };
         // 32 images in batches of 16: 2 steps per epoch. A fraction of 0.99 stops at the first epoch allowed to, the second.
         var (code, output, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "32", "--eval-data", Data("test-100.tar"),
             "--eval-limit", "10", "--plateau", "0.99", "--min-epochs", "2", "--epochs", "9", "--warmup", "0", "--no-init-from-encoder", "--dead-code-steps", "0",
-            "--out", model, .. tiny]);
+            "--out", model, .. Tiny]);
         Assert.True(code == ExitCodes.Ok, error);
         Assert.Contains("after 4 steps", output);
         Assert.Contains("stopped after epoch 2", output);
@@ -144,8 +141,7 @@ public sealed class ModelCommandTests(CodecFixture f)
     {
         var dir = f.NewDir("train-export");
         var model = Path.Combine(dir, "m.vqm");
-        var tiny = new[] { "--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "32", "--batch", "16", "--threads", "1" };
-        var (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "32", "--max-steps", "2", "--warmup", "1", "--out", model, .. tiny]);
+        var (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "32", "--max-steps", "2", "--warmup", "1", "--out", model, .. Tiny]);
         Assert.True(code == ExitCodes.Ok, error);
 
         var exported = Path.Combine(dir, "exported.vqm");

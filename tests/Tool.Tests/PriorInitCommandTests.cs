@@ -1,3 +1,4 @@
+using static VqVae.Codec.Tool.Tests.TinyTraining;
 using TorchSharp;
 
 namespace VqVae.Codec.Tool.Tests;
@@ -6,10 +7,6 @@ namespace VqVae.Codec.Tool.Tests;
 [Collection("codec")]
 public sealed class PriorInitCommandTests(CodecFixture f)
 {
-    private static string Data(string name) => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "data", "cifar10", name));
-
-    private static readonly string[] Tiny = ["--hidden", "16", "--residual-channels", "8", "--latent-dim", "8", "--codebook-size", "32", "--batch", "16", "--threads", "1"];
-
     /// <summary>The largest difference between two state dicts with the same names and shapes.</summary>
     private static double MaxDifference(torch.nn.Module a, torch.nn.Module b)
     {

@@ -46,8 +46,8 @@ public static class LevelPriorTrainer
         var network = setup.VqVae.Network;
         var checkpointPath = Checkpoint.PathFor(setup.OutPath);
         bool resuming = setup.Resume && File.Exists(checkpointPath);
-        var start = setup.InitFrom is null || resuming ? null : StartFrom(setup.InitFrom, network);          // disposed as `prior`
-        (start?.Architecture ?? setup.Architecture).CheckFits(network.Architecture);
+        var start = setup.InitFrom is null || resuming ? null : StartFrom(setup.InitFrom, network);          // checked; disposed as `prior`
+        if (start is null) setup.Architecture.CheckFits(network.Architecture);
         network.eval();
         var resumed = resuming ? Checkpoint.Load(checkpointPath) : null;
         using var prior = resumed is not null

@@ -37,12 +37,13 @@ internal static class TrainLevelPriorCommand
         command.Options.Add(vqvaeOption);
         data.AddTo(command);
         evalData.AddTo(command);
-        foreach (var o in new Option[] { crop, context, code, hidden, init }) command.Options.Add(o);
+        Option[] architectureOptions = [context, code, hidden];
+        foreach (var o in (Option[])[crop, .. architectureOptions, init]) command.Options.Add(o);
         train.AddTo(command);
         command.SetAction((p, cancel) =>
         {
             var console = ToolConsole.For(p);
-            if (p.GetValue(init) is not null && new Option[] { context, code, hidden }.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } shape)
+            if (p.GetValue(init) is not null && architectureOptions.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } shape)
                 throw new UsageException($"{shape.Name} goes without --init: a fine-tuned level prior keeps the architecture of its --init file");
             bool resuming = train.PrepareOutput(p);
             var options = train.Build(p, p.GetValue(crop));

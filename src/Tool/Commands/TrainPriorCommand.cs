@@ -32,12 +32,13 @@ internal static class TrainPriorCommand
         command.Options.Add(vqvaeOption);
         data.AddTo(command);
         evalData.AddTo(command);
-        foreach (var o in new Option[] { arch, channels, layers, kernel, firstKernel, head, madeHidden, madeLayers, gridCrop, init }) command.Options.Add(o);
+        Option[] architectureOptions = [arch, channels, layers, kernel, firstKernel, head, madeHidden, madeLayers];
+        foreach (var o in (Option[])[.. architectureOptions, gridCrop, init]) command.Options.Add(o);
         train.AddTo(command);
         command.SetAction((p, cancel) =>
         {
             var console = ToolConsole.For(p);
-            if (p.GetValue(init) is not null && new Option[] { arch, channels, layers, kernel, firstKernel, head, madeHidden, madeLayers }.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } shape)
+            if (p.GetValue(init) is not null && architectureOptions.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } shape)
                 throw new UsageException($"{shape.Name} goes without --init: a fine-tuned prior keeps the architecture of its --init file");
             bool resuming = train.PrepareOutput(p);
             var options = train.Build(p);
