@@ -3,7 +3,9 @@
 # on 32 x 32 crops of its code grids, as photo-bsds-f4-gated) and its checkerboard level prior, then the
 # true coded rate and PSNR of every level count on valid (experiments/levels.sh prepare).
 # Usage: experiments/levels-codec.sh <vqvae.vqm> <name>   Environment: VQZ, OUT, THREADS, PRIOR_STEPS, LEVEL_PRIOR_STEPS,
-# LEVEL_PRIOR_EVAL (0: no held-out evaluation while the level prior trains), MAX_LEVELS.
+# LEVEL_PRIOR_EVAL (0: no held-out evaluation while the level prior trains), MAX_LEVELS, PRIOR_INIT and
+# LEVEL_PRIOR_INIT (fine-tune these priors instead of training from scratch: `--init`, no warm-up, lr 3e-4;
+# docs/levels.md §5 "The grown model through the codec" used 200 and 600 steps).
 # Resumable: each step is skipped when its output exists; trainings resume from their checkpoints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +15,14 @@ THREADS=${THREADS:-1}
 vqvae=$1 name=$2
 dir="$OUT/codec-$name"
 mkdir -p "$dir"
+start=(--warmup 50); [ -n "${PRIOR_INIT:-}" ] && start=(--init "$PRIOR_INIT" --warmup 0 --lr 3e-4)
+levelstart=(--warmup 50); [ -n "${LEVEL_PRIOR_INIT:-}" ] && levelstart=(--init "$LEVEL_PRIOR_INIT" --warmup 0 --lr 3e-4)
 
 prior="$dir/$name-gated.vqp"
 if [ ! -f "$prior" ]; then
   resume=(); [ -f "$prior.ckpt" ] && resume=(--resume)
   $VQZ train prior --vqvae "$vqvae" --data "$OUT/data/train" --grid-crop 32 --arch gated-pixelcnn --batch 32 \
-    --epochs 100000 --max-steps "${PRIOR_STEPS:-500}" --warmup 50 --seed 1 --threads "$THREADS" --checkpoint-every 50 \
+    --epochs 100000 --max-steps "${PRIOR_STEPS:-500}" "${start[@]}" --seed 1 --threads "$THREADS" --checkpoint-every 50 \
     --log-every 25 --name "$name-gated" --out "$prior" "${resume[@]}"
 fi
 
@@ -30,7 +34,7 @@ if [ ! -f "$levelprior" ]; then
   # on valid, below, are the measure that counts).
   evaluation=(--eval-data "$OUT/data/valid"); [ "${LEVEL_PRIOR_EVAL:-1}" = 0 ] && evaluation=()
   $VQZ train level-prior --vqvae "$vqvae" --data "$OUT/data/train" "${evaluation[@]}" --crop 64 --batch 32 \
-    --epochs 100000 --max-steps "${LEVEL_PRIOR_STEPS:-500}" --warmup 50 --seed 1 --threads "$THREADS" --checkpoint-every 50 \
+    --epochs 100000 --max-steps "${LEVEL_PRIOR_STEPS:-500}" "${levelstart[@]}" --seed 1 --threads "$THREADS" --checkpoint-every 50 \
     --log-every 25 --name "$name-levels" --out "$levelprior" "${resume[@]}"
 fi
 

@@ -15,6 +15,7 @@ public abstract class Quantizer : nn.Module
     private readonly Parameter prototypes;
     private readonly Tensor initialized;
     private readonly Tensor stepsSinceUsed;
+    private readonly RateConstraint? rate;
 
     /// <summary>The options this quantizer was built with.</summary>
     public QuantizerOptions Options { get; }
@@ -38,7 +39,15 @@ public abstract class Quantizer : nn.Module
         register_parameter("prototypes", prototypes);
         register_buffer("initialized", initialized);
         register_buffer("steps_since_used", stepsSinceUsed);
+        if (Options.RateLambda > 0)
+        {
+            rate = new RateConstraint(codebookSize, Options.RateLambda, Options.EmaDecay);
+            register_module("rate", rate);
+        }
     }
+
+    /// <summary>The entropy constraint on assignments, when <see cref="QuantizerOptions.RateLambda"/> &gt; 0.</summary>
+    public RateConstraint? Rate => rate;
 
     /// <summary>The codebook w [K, D].</summary>
     public Tensor Prototypes => prototypes;
@@ -67,6 +76,7 @@ public abstract class Quantizer : nn.Module
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var d = Codebook.SquaredDistances(Codebook.Flatten(latents), prototypes);
+        if (rate is not null) d = rate.Penalized(d);                                                  // assign as training did
         var shape = latents.shape;
         var codes = choice.Choose(d.reshape(shape[0], shape[2] * shape[3], CodebookSize));            // per image: [B, H*W, K]
         return codes.reshape(shape[0], shape[2], shape[3]).MoveToOuterDisposeScope();
@@ -85,23 +95,27 @@ public abstract class Quantizer : nn.Module
         // Eq. 5.2: the commitment loss, sg on the prototypes (also inside the posterior).
         var dCommit = Codebook.SquaredDistances(z, prototypes.detach());
         var d = dCommit.detach();
-        var indices = d.argmin(1);
+        // Assignment: by distance, or with the rate constraint by distance plus lambda dbar l_k (ECVQ).
+        var dAssign = rate is null ? d : rate.Penalized(d);
+        var indices = dAssign.argmin(1);
         Tensor weightsCommit, weightsVq, distancesVq;
         distancesVq = Codebook.SquaredDistances(z.detach(), prototypes);
         if (PosteriorIsDifferentiable && Options.PosteriorGradient)
         {
-            weightsCommit = LossWeights(dCommit, progress);
+            var penalty = rate is null ? null : (dAssign - d);
+            weightsCommit = LossWeights(penalty is null ? dCommit : dCommit.Plus(penalty), progress);
             // Eq. 5.3: the VQ loss, sg on the encoder (also inside the posterior).
-            weightsVq = LossWeights(distancesVq, progress);
+            weightsVq = LossWeights(penalty is null ? distancesVq : distancesVq.Plus(penalty), progress);
         }
         else
         {
-            weightsCommit = weightsVq = LossWeights(d, progress).detach();
+            weightsCommit = weightsVq = LossWeights(dAssign, progress).detach();
         }
+        if (training && rate is not null) rate.Observe(d, indices);
         var commitment = (weightsCommit * dCommit).sum(1).mean().DividedBy(LatentDim);
         var vqLoss = VqLossFrom(weightsVq, distancesVq);
 
-        var posterior = Posterior(d, progress).detach();
+        var posterior = Posterior(dAssign, progress).detach();
         var selected = Options.StochasticSamples > 0 && training
             ? SampledExpectation(posterior, Options.StochasticSamples)
             : prototypes.index_select(0, indices);

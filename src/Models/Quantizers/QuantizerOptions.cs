@@ -83,6 +83,13 @@ public sealed record QuantizerOptions
     /// </summary>
     public int DeadCodeSteps { get; init; } = 30;
 
+    /// <summary>
+    /// lambda of entropy-constrained assignment in training (<see cref="RateConstraint"/>): a bit is worth lambda
+    /// times the mean nearest-prototype distance. 0, the thesis's nearest prototype, writes nothing to a model file.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double RateLambda { get; init; }
+
     /// <summary>Throws when a field is out of range.</summary>
     public QuantizerOptions Validate()
     {
@@ -92,6 +99,7 @@ public sealed record QuantizerOptions
         if (StochasticSamples is < 0 or > 64) throw new InvalidOptionsException("--stochastic must be in 0..64");
         if (EmaDecay is <= 0 or >= 1) throw new InvalidOptionsException("the EMA decay must be in (0, 1)");
         if (DeadCodeSteps < 0) throw new InvalidOptionsException("dead-code steps must be >= 0");
+        if (!CodeChoice.IsValidRateLambda(RateLambda)) throw new InvalidOptionsException($"the training rate weight: {CodeChoice.RateLambdaRange}");
         return this;
     }
 

@@ -47,6 +47,12 @@ public sealed record VqVaeTrainingSetup(
     /// networks' ceiling (issue 11, gate a); the model file it writes still holds the untouched codebook.
     /// </summary>
     public bool Unquantized { get; init; }
+
+    /// <summary>
+    /// lambda of entropy-constrained assignment (<see cref="RateConstraint"/>) in every level after the first;
+    /// 0, the default, assigns the nearest prototype. Level 1 always keeps <see cref="Quantizer"/>.
+    /// </summary>
+    public double LevelRateLambda { get; init; }
 }
 
 /// <summary>The outcome of a finished training run.</summary>
@@ -95,14 +101,20 @@ public static class VqVaeTrainer
 
     private static VqVaeNetwork Initial(VqVaeTrainingSetup setup)
     {
-        if (setup.InitFrom is null) return new VqVaeNetwork(setup.Architecture, setup.Quantizer);
+        if (setup.InitFrom is null) return new VqVaeNetwork(setup.Architecture, setup.Quantizer, LevelQuantizers(setup.Architecture, setup.Quantizer, setup.LevelRateLambda));
         using var start = VqVaeModel.Load(setup.InitFrom);
-        // The level quantizers take the new options too; codebooks fitted or trained before are kept (InitFromEncoder off).
+        // The level quantizers take the new options too; codebooks fitted or trained before are kept (InitFromEncoder off),
+        // and a rate constraint new to them starts from uniform code frequencies.
         var architecture = NetworkGrowth.Grown(start.Network.Architecture, setup.GrowResidualChannels, setup.GrowResidualBlocks);
-        var network = new VqVaeNetwork(architecture, setup.Quantizer with { InitFromEncoder = false });
+        var quantizer = setup.Quantizer with { InitFromEncoder = false };
+        var network = new VqVaeNetwork(architecture, quantizer, LevelQuantizers(architecture, quantizer, setup.LevelRateLambda));
         NetworkGrowth.CopyInto(start.Network, network);
         return network;
     }
+
+    /// <summary>The quantizer of each further level: level 1's, with the levels' rate constraint; null without levels.</summary>
+    private static List<QuantizerOptions>? LevelQuantizers(VqVaeArchitecture architecture, QuantizerOptions quantizer, double rateLambda) =>
+        architecture.Levels is { Count: > 0 } levels ? levels.Select(_ => quantizer with { RateLambda = rateLambda }).ToList() : null;
 
     private sealed class Stage(VqVaeNetwork network, BatchSampler sampler, double variance, string name, ImageDataset? evalData) : ITrainingStage<Tensor>
     {

@@ -66,6 +66,10 @@ internal static class TrainVqVaeCommand
         {
             Description = "K of each further level (at most 512).", DefaultValueFactory = _ => new ResidualLevelArchitecture().CodebookSize,
         };
+        var levelRateLambda = new Option<double>("--level-rate-lambda")
+        {
+            Description = "With code levels: entropy-constrained assignment in the levels after the first (a bit is worth this many mean errors; docs/levels.md); 0 = nearest prototype.",
+        };
         var unquantized = new Option<bool>("--unquantized") { Description = "Train with no quantizer (the decoder reads the latents): the networks' ceiling, for measurement only." };
         var plateau = new Option<double?>("--plateau")
         {
@@ -78,7 +82,7 @@ internal static class TrainVqVaeCommand
         data.AddTo(command);
         evalData.AddTo(command);
         foreach (var o in new Option[] { quantizer, stochastic, alpha, eta, lambdaStart, lambdaEnd, fuzzifier, fcmDistance, detachPosterior, emaDecay, noInit, deadCode,
-                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop, init, dropout, firstLevelShare, levelDims, levelCodebook, unquantized,
+                     hidden, residualChannels, residualBlocks, latentDim, codebookSize, downsampling, crop, init, dropout, firstLevelShare, levelDims, levelCodebook, levelRateLambda, unquantized,
                      plateau, minEpochs })
             command.Options.Add(o);
         train.AddTo(command);
@@ -114,6 +118,7 @@ internal static class TrainVqVaeCommand
                 InitFromEncoder = !p.GetValue(noInit),
                 DeadCodeSteps = p.GetValue(deadCode),
             }.Validate();
+            _ = (quantizerOptions with { RateLambda = p.GetValue(levelRateLambda) }).Validate();           // refused before any data is read
             var architecture = new VqVaeArchitecture
             {
                 HiddenChannels = p.GetValue(hidden),
@@ -135,7 +140,7 @@ internal static class TrainVqVaeCommand
                 Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held, InitFrom = p.GetValue(init),
                 GrowResidualChannels = growChannels,
                 GrowResidualBlocks = growBlocks,
-                QuantizerDropout = dropoutRule, Unquantized = p.GetValue(unquantized) };
+                QuantizerDropout = dropoutRule, Unquantized = p.GetValue(unquantized), LevelRateLambda = p.GetValue(levelRateLambda) };
             var result = TrainingView.Run(console, "training", trainOptions.LogEvery, progress => VqVaeTrainer.Run(setup, progress, cancel));
             console.Out.WriteLine($"wrote {result.ModelPath} (sha256 {Convert.ToHexStringLower(result.Digest)}) after {result.Steps} steps, {result.Elapsed:hh\\:mm\\:ss} this session");
             if (result.StopReason == ConvergenceStop.PlateauReason)
