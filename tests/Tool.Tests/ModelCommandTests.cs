@@ -75,6 +75,21 @@ public sealed class ModelCommandTests(CodecFixture f)
             Assert.Equal(3, model.Network.Architecture.ResidualBlocks);
             Assert.Equal(3, model.Network.LevelCount);
         }
+        // --level-rate-lambda: the further levels (not level 1) assign under the rate constraint, saved with the model.
+        var constrained = Path.Combine(dir, "constrained.vqm");
+        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--level-rate-lambda", "0.3", "--dead-code-steps", "0", "--data", Data("train-200.tar"),
+            "--limit", "16", "--max-steps", "2", "--warmup", "1", "--batch", "8", "--threads", "1", "--out", constrained);
+        Assert.True(code == ExitCodes.Ok, error);
+        using (var model = Models.Files.VqVaeModel.Load(constrained))
+        {
+            Assert.Null(model.Network.Quantizer.Rate);
+            Assert.All(model.Network.FurtherLevels, l => Assert.Equal(0.3, l.Quantizer.Rate!.RateLambda));
+            Assert.All(model.Network.FurtherLevels, l => Assert.True(l.Quantizer.Rate!.MeanDistance.item<float>() > 0, "trained statistics"));
+        }
+        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--level-rate-lambda", "-1", "--data", Data("train-200.tar"),
+            "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "negative.vqm"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("rate weight", error);
         (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--residual-channels", "4", "--data", Data("train-200.tar"),
             "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "shrunk.vqm"));
         Assert.Equal(ExitCodes.Usage, code);
