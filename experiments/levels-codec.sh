@@ -15,13 +15,13 @@ THREADS=${THREADS:-1}
 vqvae=$1 name=$2
 dir="$OUT/codec-$name"
 mkdir -p "$dir"
-start=(--warmup 50); [ -n "${PRIOR_INIT:-}" ] && start=(--init "$PRIOR_INIT" --warmup 0 --lr 3e-4)
+start=(--arch gated-pixelcnn --warmup 50); [ -n "${PRIOR_INIT:-}" ] && start=(--init "$PRIOR_INIT" --warmup 0 --lr 3e-4)
 levelstart=(--warmup 50); [ -n "${LEVEL_PRIOR_INIT:-}" ] && levelstart=(--init "$LEVEL_PRIOR_INIT" --warmup 0 --lr 3e-4)
 
 prior="$dir/$name-gated.vqp"
 if [ ! -f "$prior" ]; then
   resume=(); [ -f "$prior.ckpt" ] && resume=(--resume)
-  $VQZ train prior --vqvae "$vqvae" --data "$OUT/data/train" --grid-crop 32 --arch gated-pixelcnn --batch 32 \
+  $VQZ train prior --vqvae "$vqvae" --data "$OUT/data/train" --grid-crop 32 --batch 32 \
     --epochs 100000 --max-steps "${PRIOR_STEPS:-500}" "${start[@]}" --seed 1 --threads "$THREADS" --checkpoint-every 50 \
     --log-every 25 --name "$name-gated" --out "$prior" "${resume[@]}"
 fi

@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 VQZ=${VQZ:-"dotnet runs/bin/vqz.dll"}
 THREADS=${THREADS:-1}
 STEPS=${STEPS:-3000}
+# The default start was removed from training/ once superseded: `git show a967745:training/levels-d8/photo-levels-d8.vqm`.
 INIT=${INIT:-training/levels-d8/photo-levels-d8.vqm}
 name=${1:?usage: levels-grow.sh NAME [vqz train vqvae options]}; shift
 mkdir -p runs/grow
