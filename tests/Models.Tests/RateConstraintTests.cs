@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using VqVae.Codec.Models.Files;
 using VqVae.Codec.Models.Networks;
 using VqVae.Codec.Models.Quantizers;
+using VqVae.Codec.Models;
 using static TorchSharp.torch;
 
 namespace VqVae.Codec.Models.Tests;
@@ -42,12 +43,29 @@ public sealed class RateConstraintTests
         using var scope = NewDisposeScope();
         using var q = Tiny(lambda);
         Set(q, [0.02f, 0.97f, 0.01f], 0.1f);
-        var costs = TinyCodebook.Row(q.Rate!.Penalized(tensor(TinyCodebook.Distances).to_type(ScalarType.Float32).unsqueeze(0)).squeeze(0));
+        var costs = TinyCodebook.Row(q.Rate!.Penalty(tensor(TinyCodebook.Distances).to_type(ScalarType.Float32).unsqueeze(0), training: false).squeeze(0)
+            .Plus(tensor(TinyCodebook.Distances)));
         double[] lengths = [-Math.Log2(0.02), -Math.Log2(0.97), -Math.Log2(0.01)];
         for (int k = 0; k < 3; k++) Assert.Equal(TinyCodebook.Distances[k] + lambda * 0.1 * lengths[k], costs[k], 5);
         Assert.Equal(expected, q.Encode(TinyCodebook.LatentTensor()).item<long>());
         q.train();
         Assert.Equal(expected, q.Forward(TinyCodebook.LatentTensor(), 0.5).Indices.item<long>());   // training assigns as the encoder does
+        float[] before = [0.02f, 0.97f, 0.01f];
+        Assert.Equal(0.9 * before[expected] + 0.1, TinyCodebook.Row(q.Rate.Frequencies)[expected], 6);  // and counts the code it chose
+    }
+
+    [Fact]
+    public void Before_training_sets_dbar_the_encoder_takes_the_nearest_and_a_training_batch_prices_with_its_own()
+    {
+        using var scope = NewDisposeScope();
+        using var q = Tiny(4.0);
+        using (no_grad()) q.Rate!.Frequencies.copy_(tensor(new[] { 0.02f, 0.97f, 0.01f }));
+        Assert.True(q.Rate!.MeanDistance.item<float>() < 0);
+        Assert.Equal(0L, q.Encode(TinyCodebook.LatentTensor()).item<long>());                      // no rate term: the nearest
+        q.train();
+        // This batch's dbar is its nearest distance, 0.05: 0.05 + 4 * 0.05 * 5.644 = 1.179 against 0.65 + 0.009 = 0.659.
+        Assert.Equal(1L, q.Forward(TinyCodebook.LatentTensor(), 0.5).Indices.item<long>());
+        Assert.Equal(0.05, q.Rate.MeanDistance.item<float>(), 6);
     }
 
     [Fact]

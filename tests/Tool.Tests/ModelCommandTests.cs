@@ -90,6 +90,10 @@ public sealed class ModelCommandTests(CodecFixture f)
             "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "negative.vqm"));
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("rate weight", error);
+        (code, _, error) = await f.Run(["train", "vqvae", "--level-rate-lambda", "0.3", "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "1",
+            "--out", Path.Combine(dir, "no-levels.vqm"), .. Tiny]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("needs code levels", error);
         (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--residual-channels", "4", "--data", Data("train-200.tar"),
             "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "shrunk.vqm"));
         Assert.Equal(ExitCodes.Usage, code);

@@ -56,11 +56,19 @@ public sealed record CodeChoice
     /// The codes [B, N] (int64) for distances [B, N, K] of the N latents of each of B images to the K prototypes;
     /// each image's code lengths come from its own codes.
     /// </summary>
-    public Tensor Choose(Tensor distances)
+    public Tensor Choose(Tensor distances) => Choose(distances, null);
+
+    /// <summary>
+    /// As <see cref="Choose(Tensor)"/> for a quantizer trained with a rate constraint: <paramref name="penalty"/> [1, K]
+    /// (<see cref="RateConstraint.Penalty"/>) is part of every code's cost, the trained choice; this choice's own
+    /// rate term comes on top of it, with dbar measured on the distances alone.
+    /// </summary>
+    public Tensor Choose(Tensor distances, Tensor? penalty)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var codes = distances.argmin(2);
+        var costs = penalty is null ? distances : distances.Plus(penalty.unsqueeze(0));
+        var codes = costs.argmin(2);
         if (IsNearest) return codes.MoveToOuterDisposeScope();
         long k = distances.shape[2], n = distances.shape[1];
         var meanError = distances.gather(2, codes.unsqueeze(2)).mean([1, 2], keepdim: true);        // dbar per image [B, 1, 1]
@@ -71,7 +79,7 @@ public sealed record CodeChoice
             var counts = zeros(distances.shape[0], k, dtype: distances.dtype, device: distances.device)
                 .scatter_add_(1, codes, ones_like(codes, dtype: distances.dtype));
             var lengths = -counts.Plus(0.5).DividedBy(n + 0.5 * k).log2();                              // l_k = -log2 p_k (p: counts + 1/2)
-            codes = distances.Plus(weight * lengths.unsqueeze(1)).argmin(2).MoveToOuterDisposeScope();   // argmin d + lambda dbar l_k
+            codes = costs.Plus(weight * lengths.unsqueeze(1)).argmin(2).MoveToOuterDisposeScope();       // argmin d + lambda dbar l_k
         }
         return codes.MoveToOuterDisposeScope();
     }

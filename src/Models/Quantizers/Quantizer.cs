@@ -76,9 +76,9 @@ public abstract class Quantizer : nn.Module
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var d = Codebook.SquaredDistances(Codebook.Flatten(latents), prototypes);
-        if (rate is not null) d = rate.Penalized(d);                                                  // assign as training did
         var shape = latents.shape;
-        var codes = choice.Choose(d.reshape(shape[0], shape[2] * shape[3], CodebookSize));            // per image: [B, H*W, K]
+        var penalty = rate?.Penalty(d, training: false);                                              // assign as training did
+        var codes = choice.Choose(d.reshape(shape[0], shape[2] * shape[3], CodebookSize), penalty);    // per image: [B, H*W, K]
         return codes.reshape(shape[0], shape[2], shape[3]).MoveToOuterDisposeScope();
     }
 
@@ -96,13 +96,13 @@ public abstract class Quantizer : nn.Module
         var dCommit = Codebook.SquaredDistances(z, prototypes.detach());
         var d = dCommit.detach();
         // Assignment: by distance, or with the rate constraint by distance plus lambda dbar l_k (ECVQ).
-        var dAssign = rate is null ? d : rate.Penalized(d);
+        var penalty = rate?.Penalty(d, training);
+        var dAssign = penalty is null ? d : d.Plus(penalty);
         var indices = dAssign.argmin(1);
         Tensor weightsCommit, weightsVq, distancesVq;
         distancesVq = Codebook.SquaredDistances(z.detach(), prototypes);
         if (PosteriorIsDifferentiable && Options.PosteriorGradient)
         {
-            var penalty = rate is null ? null : (dAssign - d);
             weightsCommit = LossWeights(penalty is null ? dCommit : dCommit.Plus(penalty), progress);
             // Eq. 5.3: the VQ loss, sg on the encoder (also inside the posterior).
             weightsVq = LossWeights(penalty is null ? distancesVq : distancesVq.Plus(penalty), progress);

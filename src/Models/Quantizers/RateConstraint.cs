@@ -29,8 +29,8 @@ public sealed class RateConstraint : nn.Module
         if (!(rateLambda > 0)) throw new InvalidOptionsException("a rate constraint needs lambda > 0");
         RateLambda = rateLambda;
         this.decay = decay;
-        frequencies = ones(codebookSize).DividedBy(codebookSize);                   // p: uniform until training sees codes
-        meanDistance = zeros(1).Minus(1.0);                                          // dbar: negative until the first training batch
+        using (var one = ones(codebookSize)) frequencies = one.DividedBy(codebookSize);   // p: uniform until training sees codes
+        using (var zero = zeros(1)) meanDistance = zero.Minus(1.0);                      // dbar: negative until the first training batch
         register_buffer("frequencies", frequencies);
         register_buffer("mean_distance", meanDistance);
     }
@@ -51,15 +51,20 @@ public sealed class RateConstraint : nn.Module
         return frequencies.ClampMin(MinFrequency).log2().neg();
     }
 
-    /// <summary>The assignment cost d + lambda * dbar * l [N, K] for distances [N, K], without gradient.</summary>
-    public Tensor Penalized(Tensor distances)
+    /// <summary>
+    /// The rate term lambda * dbar * l [1, K] added to the distances [N, K] of an assignment, without gradient. Before
+    /// any training step has set dbar, a training batch uses its own mean nearest distance and anything else no
+    /// rate term at all (the nearest prototype), so that the encoder's codes never depend on what one call sees.
+    /// </summary>
+    public Tensor Penalty(Tensor distances, bool training)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var d = distances.detach();
-        var dbar = meanDistance.item<float>() > 0 ? meanDistance : d.min(1).values.mean().reshape(1);   // before training: this batch's
-        var penalty = Lengths().unsqueeze(0) * dbar.Times(RateLambda);
-        return d.Plus(penalty).MoveToOuterDisposeScope();
+        Tensor dbar;
+        if (meanDistance.item<float>() > 0) dbar = meanDistance;
+        else if (training) dbar = distances.detach().min(1).values.mean().reshape(1);
+        else return zeros(1, frequencies.shape[0], dtype: distances.dtype, device: distances.device).MoveToOuterDisposeScope();
+        return Lengths().unsqueeze(0).mul(dbar.Times(RateLambda)).MoveToOuterDisposeScope();
     }
 
     /// <summary>A training step's statistics: the nearest distances of <paramref name="distances"/> [N, K] and the codes chosen <paramref name="indices"/> [N].</summary>

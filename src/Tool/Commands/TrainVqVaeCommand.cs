@@ -68,7 +68,7 @@ internal static class TrainVqVaeCommand
         };
         var levelRateLambda = new Option<double>("--level-rate-lambda")
         {
-            Description = "With code levels: entropy-constrained assignment in the levels after the first (a bit is worth this many mean errors; docs/levels.md); 0 = nearest prototype.",
+            Description = "With code levels: entropy-constrained assignment in the levels after the first (a bit is worth this many mean errors; docs/levels.md); 0 = nearest prototype (from an --init model trained with it, its rate statistics are dropped).",
         };
         var unquantized = new Option<bool>("--unquantized") { Description = "Train with no quantizer (the decoder reads the latents): the networks' ceiling, for measurement only." };
         var plateau = new Option<double?>("--plateau")
@@ -129,6 +129,12 @@ internal static class TrainVqVaeCommand
                 Downsampling = p.GetValue(downsampling),
                 Levels = LevelsOf(p.GetValue(levelDims), p.GetValue(levelCodebook)),
             }.Validate();
+            if (p.GetValue(levelRateLambda) > 0 && !resuming)
+            {
+                using var start1 = p.GetValue(init) is string from ? VqVaeModel.Load(from) : null;
+                if ((start1?.Network.Architecture ?? architecture).Levels is not { Count: > 0 })
+                    throw new UsageException("--level-rate-lambda needs code levels after the first (--level-dims, or an --init model with levels)");
+            }
             var trainOptions = (train.Build(p, p.GetValue(crop)) with { Plateau = p.GetValue(plateau), MinEpochs = p.GetValue(minEpochs) }).Validate();
 
             console.Out.WriteLine($"Loading {p.GetValue(data.Path)} ...");
