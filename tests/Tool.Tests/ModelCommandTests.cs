@@ -90,10 +90,23 @@ public sealed class ModelCommandTests(CodecFixture f)
             "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "negative.vqm"));
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("rate weight", error);
+        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--level-rate-lambda", "0.1,0.2,0.3", "--data", Data("train-200.tar"),
+            "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "three.vqm"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("3 rate weights for 2 levels", error);
+        var perLevel = Path.Combine(dir, "per-level.vqm");
+        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--level-rate-lambda", "0,0.4", "--data", Data("train-200.tar"),
+            "--limit", "16", "--max-steps", "1", "--warmup", "1", "--batch", "8", "--threads", "1", "--out", perLevel);
+        Assert.True(code == ExitCodes.Ok, error);
+        using (var model = Models.Files.VqVaeModel.Load(perLevel))
+        {
+            Assert.Null(model.Network.FurtherLevels[0].Quantizer.Rate);                              // level 2: 0, the nearest prototype
+            Assert.Equal(0.4, model.Network.FurtherLevels[1].Quantizer.Rate!.RateLambda);             // level 3
+        }
         (code, _, error) = await f.Run(["train", "vqvae", "--level-rate-lambda", "0.3", "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "1",
             "--out", Path.Combine(dir, "no-levels.vqm"), .. Tiny]);
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("needs code levels", error);
+        Assert.Contains("needs such levels", error);
         (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--residual-channels", "4", "--data", Data("train-200.tar"),
             "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "shrunk.vqm"));
         Assert.Equal(ExitCodes.Usage, code);

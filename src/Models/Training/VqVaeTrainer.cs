@@ -49,10 +49,11 @@ public sealed record VqVaeTrainingSetup(
     public bool Unquantized { get; init; }
 
     /// <summary>
-    /// lambda of entropy-constrained assignment (<see cref="RateConstraint"/>) in every level after the first;
-    /// 0, the default, assigns the nearest prototype. Level 1 always keeps <see cref="Quantizer"/>.
+    /// lambda of entropy-constrained assignment (<see cref="RateConstraint"/>) in the levels after the first: one
+    /// value for all of them, or one per further level (level 2 first); none or 0 assigns the nearest prototype.
+    /// Level 1 always keeps <see cref="Quantizer"/>.
     /// </summary>
-    public double LevelRateLambda { get; init; }
+    public IReadOnlyList<double> LevelRateLambdas { get; init; } = [];
 }
 
 /// <summary>The outcome of a finished training run.</summary>
@@ -101,20 +102,28 @@ public static class VqVaeTrainer
 
     private static VqVaeNetwork Initial(VqVaeTrainingSetup setup)
     {
-        if (setup.InitFrom is null) return new VqVaeNetwork(setup.Architecture, setup.Quantizer, LevelQuantizers(setup.Architecture, setup.Quantizer, setup.LevelRateLambda));
+        if (setup.InitFrom is null) return new VqVaeNetwork(setup.Architecture, setup.Quantizer, LevelQuantizers(setup.Architecture, setup.Quantizer, setup.LevelRateLambdas));
         using var start = VqVaeModel.Load(setup.InitFrom);
         // The level quantizers take the new options too; codebooks fitted or trained before are kept (InitFromEncoder off),
         // and a rate constraint new to them starts from uniform code frequencies.
         var architecture = NetworkGrowth.Grown(start.Network.Architecture, setup.GrowResidualChannels, setup.GrowResidualBlocks);
         var quantizer = setup.Quantizer with { InitFromEncoder = false };
-        var network = new VqVaeNetwork(architecture, quantizer, LevelQuantizers(architecture, quantizer, setup.LevelRateLambda));
+        var network = new VqVaeNetwork(architecture, quantizer, LevelQuantizers(architecture, quantizer, setup.LevelRateLambdas));
         NetworkGrowth.CopyInto(start.Network, network);
         return network;
     }
 
-    /// <summary>The quantizer of each further level: level 1's, with the levels' rate constraint; null without levels.</summary>
-    private static List<QuantizerOptions>? LevelQuantizers(VqVaeArchitecture architecture, QuantizerOptions quantizer, double rateLambda) =>
-        architecture.Levels is { Count: > 0 } levels ? levels.Select(_ => quantizer with { RateLambda = rateLambda }).ToList() : null;
+    /// <summary>The quantizer of each further level: level 1's, with the level's rate constraint; null without levels.</summary>
+    public static List<QuantizerOptions>? LevelQuantizers(VqVaeArchitecture architecture, QuantizerOptions quantizer, IReadOnlyList<double> rateLambdas)
+    {
+        var levels = architecture.Levels ?? [];
+        if (rateLambdas.Count > 1 && rateLambdas.Count != levels.Count)
+            throw new InvalidOptionsException($"{rateLambdas.Count} rate weights for {levels.Count} levels after the first: give one for all or one per level");
+        if (rateLambdas.Any(l => l > 0) && levels.Count == 0)
+            throw new InvalidOptionsException("a rate weight for the levels after the first needs such levels");
+        return levels.Count == 0 ? null
+            : levels.Select((_, i) => (quantizer with { RateLambda = rateLambdas.Count == 0 ? 0 : rateLambdas[Math.Min(i, rateLambdas.Count - 1)] }).Validate()).ToList();
+    }
 
     private sealed class Stage(VqVaeNetwork network, BatchSampler sampler, double variance, string name, ImageDataset? evalData) : ITrainingStage<Tensor>
     {

@@ -66,9 +66,10 @@ internal static class TrainVqVaeCommand
         {
             Description = "K of each further level (at most 512).", DefaultValueFactory = _ => new ResidualLevelArchitecture().CodebookSize,
         };
-        var levelRateLambda = new Option<double>("--level-rate-lambda")
+        var levelRateLambda = new Option<string?>("--level-rate-lambda")
         {
-            Description = "With code levels: entropy-constrained assignment in the levels after the first (a bit is worth this many mean errors; docs/levels.md); 0 = nearest prototype (from an --init model trained with it, its rate statistics are dropped).",
+            Description = "With code levels: entropy-constrained assignment in the levels after the first (a bit is worth this many mean errors; docs/levels.md), " +
+                          "one weight for all or comma-separated, one per level; 0 = nearest prototype (from an --init model trained with it, its rate statistics are dropped).",
         };
         var unquantized = new Option<bool>("--unquantized") { Description = "Train with no quantizer (the decoder reads the latents): the networks' ceiling, for measurement only." };
         var plateau = new Option<double?>("--plateau")
@@ -118,7 +119,7 @@ internal static class TrainVqVaeCommand
                 InitFromEncoder = !p.GetValue(noInit),
                 DeadCodeSteps = p.GetValue(deadCode),
             }.Validate();
-            _ = (quantizerOptions with { RateLambda = p.GetValue(levelRateLambda) }).Validate();           // refused before any data is read
+            var rateLambdas = RateLambdasOf(p.GetValue(levelRateLambda));
             var architecture = new VqVaeArchitecture
             {
                 HiddenChannels = p.GetValue(hidden),
@@ -129,11 +130,11 @@ internal static class TrainVqVaeCommand
                 Downsampling = p.GetValue(downsampling),
                 Levels = LevelsOf(p.GetValue(levelDims), p.GetValue(levelCodebook)),
             }.Validate();
-            if (p.GetValue(levelRateLambda) > 0 && !resuming)
+            if (rateLambdas.Count > 0 && !resuming)
             {
-                using var start1 = p.GetValue(init) is string from ? VqVaeModel.Load(from) : null;
-                if ((start1?.Network.Architecture ?? architecture).Levels is not { Count: > 0 })
-                    throw new UsageException("--level-rate-lambda needs code levels after the first (--level-dims, or an --init model with levels)");
+                using var start1 = p.GetValue(init) is string from ? VqVaeModel.Load(from) : null;    // refused before any data is read
+                try { VqVaeTrainer.LevelQuantizers(start1?.Network.Architecture ?? architecture, quantizerOptions, rateLambdas); }
+                catch (VqVae.Codec.Models.InvalidOptionsException refused) { throw new UsageException($"--level-rate-lambda: {refused.Message}"); }
             }
             var trainOptions = (train.Build(p, p.GetValue(crop)) with { Plateau = p.GetValue(plateau), MinEpochs = p.GetValue(minEpochs) }).Validate();
 
@@ -146,7 +147,7 @@ internal static class TrainVqVaeCommand
                 Provenance.Of("train vqvae", p, trainData.Count)) { EvalData = held, InitFrom = p.GetValue(init),
                 GrowResidualChannels = growChannels,
                 GrowResidualBlocks = growBlocks,
-                QuantizerDropout = dropoutRule, Unquantized = p.GetValue(unquantized), LevelRateLambda = p.GetValue(levelRateLambda) };
+                QuantizerDropout = dropoutRule, Unquantized = p.GetValue(unquantized), LevelRateLambdas = rateLambdas };
             var result = TrainingView.Run(console, "training", trainOptions.LogEvery, progress => VqVaeTrainer.Run(setup, progress, cancel));
             console.Out.WriteLine($"wrote {result.ModelPath} (sha256 {Convert.ToHexStringLower(result.Digest)}) after {result.Steps} steps, {result.Elapsed:hh\\:mm\\:ss} this session");
             if (result.StopReason == ConvergenceStop.PlateauReason)
@@ -159,6 +160,13 @@ internal static class TrainVqVaeCommand
     }
 
     /// <summary>The further levels "8,8,8" names (null: none).</summary>
+    private static IReadOnlyList<double> RateLambdasOf(string? list) =>
+        string.IsNullOrWhiteSpace(list) ? []
+            : list.Split(',', StringSplitOptions.TrimEntries).Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x)
+                                                                             && VqVae.Codec.Models.Quantizers.CodeChoice.IsValidRateLambda(x)
+                ? x
+                : throw new UsageException($"--level-rate-lambda takes comma-separated weights, each {VqVae.Codec.Models.Quantizers.CodeChoice.RateLambdaRange}, not '{v}'")).ToList();
+
     private static IReadOnlyList<ResidualLevelArchitecture>? LevelsOf(string? dims, int codebookSize)
     {
         if (string.IsNullOrWhiteSpace(dims)) return null;
