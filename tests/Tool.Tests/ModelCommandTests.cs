@@ -75,46 +75,44 @@ public sealed class ModelCommandTests(CodecFixture f)
             Assert.Equal(3, model.Network.Architecture.ResidualBlocks);
             Assert.Equal(3, model.Network.LevelCount);
         }
+
+        // Two training steps from the levels model with `options`; a run that must be refused names what is wrong.
+        Task<(int Code, string Output, string Error)> FromLevels(string name, params string[] options) =>
+            f.Run(["train", "vqvae", "--init", leveled, .. options, "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "2", "--warmup", "1",
+                "--batch", "8", "--threads", "1", "--out", Path.Combine(dir, name)]);
+        async Task Refused(string expected, params string[] options)
+        {
+            var (refusedCode, _, refusedError) = await FromLevels("refused.vqm", options);
+            Assert.Equal(ExitCodes.Usage, refusedCode);
+            Assert.Contains(expected, refusedError);
+        }
+
         // --level-rate-lambda: the further levels (not level 1) assign under the rate constraint, saved with the model.
-        var constrained = Path.Combine(dir, "constrained.vqm");
-        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--level-rate-lambda", "0.3", "--dead-code-steps", "0", "--data", Data("train-200.tar"),
-            "--limit", "16", "--max-steps", "2", "--warmup", "1", "--batch", "8", "--threads", "1", "--out", constrained);
+        (code, _, error) = await FromLevels("constrained.vqm", "--level-rate-lambda", "0.3", "--dead-code-steps", "0");
         Assert.True(code == ExitCodes.Ok, error);
-        using (var model = Models.Files.VqVaeModel.Load(constrained))
+        using (var model = Models.Files.VqVaeModel.Load(Path.Combine(dir, "constrained.vqm")))
         {
             Assert.Null(model.Network.Quantizer.Rate);
             Assert.All(model.Network.FurtherLevels, l => Assert.Equal(0.3, l.Quantizer.Rate!.RateLambda));
             Assert.All(model.Network.FurtherLevels, l => Assert.True(l.Quantizer.Rate!.MeanDistance.item<float>() > 0, "trained statistics"));
         }
-        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--level-rate-lambda", "-1", "--data", Data("train-200.tar"),
-            "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "negative.vqm"));
-        Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("rate weight", error);
-        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--level-rate-lambda", "0.1,0.2,0.3", "--data", Data("train-200.tar"),
-            "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "three.vqm"));
-        Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("3 rate weights for 2 levels", error);
-        var perLevel = Path.Combine(dir, "per-level.vqm");
-        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--level-rate-lambda", "0,0.4", "--data", Data("train-200.tar"),
-            "--limit", "16", "--max-steps", "1", "--warmup", "1", "--batch", "8", "--threads", "1", "--out", perLevel);
+        (code, _, error) = await FromLevels("per-level.vqm", "--level-rate-lambda", "0,0.4");
         Assert.True(code == ExitCodes.Ok, error);
-        using (var model = Models.Files.VqVaeModel.Load(perLevel))
+        using (var model = Models.Files.VqVaeModel.Load(Path.Combine(dir, "per-level.vqm")))
         {
             Assert.Null(model.Network.FurtherLevels[0].Quantizer.Rate);                              // level 2: 0, the nearest prototype
             Assert.Equal(0.4, model.Network.FurtherLevels[1].Quantizer.Rate!.RateLambda);             // level 3
         }
+        await Refused("rate weight", "--level-rate-lambda", "-1");
+        await Refused("3 rate weights for 2 levels", "--level-rate-lambda", "0.1,0.2,0.3");
+        await Refused("--level-rate-lambda takes comma-separated weights", "--level-rate-lambda", "0.1,x");
         (code, _, error) = await f.Run(["train", "vqvae", "--level-rate-lambda", "0.3", "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "1",
             "--out", Path.Combine(dir, "no-levels.vqm"), .. Tiny]);
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("needs such levels", error);
-        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--residual-channels", "4", "--data", Data("train-200.tar"),
-            "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "shrunk.vqm"));
-        Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("grows only", error);
-        (code, _, error) = await f.Run("train", "vqvae", "--init", leveled, "--first-level-share", "1.5", "--data", Data("train-200.tar"),
-            "--limit", "16", "--max-steps", "1", "--out", Path.Combine(dir, "share.vqm"));
-        Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("--first-level-share", error);
+        await Refused("grows only", "--residual-channels", "4");
+        await Refused("--first-level-share", "--first-level-share", "1.5");
+        Assert.False(File.Exists(Path.Combine(dir, "refused.vqm")));
 
         (code, _, error) = await f.Run(["train", "vqvae", "--data", Data("train-200.tar"), "--limit", "16", "--max-steps", "1",
             "--level-dims", "4,x", "--out", Path.Combine(dir, "bad.vqm"), .. Tiny]);

@@ -97,11 +97,6 @@ internal static class TrainVqVaeCommand
             bool resuming = train.PrepareOutput(p);
             int? growChannels = p.GetValue(init) is not null && p.GetResult(residualChannels) is { Implicit: false } ? p.GetValue(residualChannels) : null;
             int? growBlocks = p.GetValue(init) is not null && p.GetResult(residualBlocks) is { Implicit: false } ? p.GetValue(residualBlocks) : null;
-            if (!resuming && (growChannels ?? growBlocks) is not null)
-            {
-                using var start0 = VqVaeModel.Load(p.GetValue(init)!);                    // a growth that cannot be is refused before any data is read
-                NetworkGrowth.Grown(start0.Network.Architecture, growChannels, growBlocks);
-            }
             var dropoutRule = new QuantizerDropout { Probability = p.GetValue(dropout), FirstLevelShare = p.GetValue(firstLevelShare) };
             double start = p.GetValue(lambdaStart);
             var quantizerOptions = new QuantizerOptions
@@ -130,11 +125,15 @@ internal static class TrainVqVaeCommand
                 Downsampling = p.GetValue(downsampling),
                 Levels = LevelsOf(p.GetValue(levelDims), p.GetValue(levelCodebook)),
             }.Validate();
-            if (rateLambdas.Count > 0 && !resuming)
+            bool growing = (growChannels ?? growBlocks) is not null;
+            if (!resuming && (growing || rateLambdas.Count > 0))
             {
-                using var start1 = p.GetValue(init) is string from ? VqVaeModel.Load(from) : null;    // refused before any data is read
-                try { VqVaeTrainer.LevelQuantizers(start1?.Network.Architecture ?? architecture, quantizerOptions, rateLambdas); }
-                catch (VqVae.Codec.Models.InvalidOptionsException refused) { throw new UsageException($"--level-rate-lambda: {refused.Message}"); }
+                // Refused before any data is read: a growth that cannot be, rate weights that fit no levels of the network trained.
+                using var startModel = p.GetValue(init) is string from ? VqVaeModel.Load(from) : null;
+                var trained = startModel?.Network.Architecture ?? architecture;
+                if (growing) trained = NetworkGrowth.Grown(trained, growChannels, growBlocks);
+                try { VqVaeTrainer.LevelQuantizers(trained, quantizerOptions, rateLambdas); }
+                catch (VqVae.Codec.Models.InvalidOptionsException refused) when (rateLambdas.Count > 0) { throw new UsageException($"--level-rate-lambda: {refused.Message}"); }
             }
             var trainOptions = (train.Build(p, p.GetValue(crop)) with { Plateau = p.GetValue(plateau), MinEpochs = p.GetValue(minEpochs) }).Validate();
 
@@ -160,12 +159,13 @@ internal static class TrainVqVaeCommand
     }
 
     /// <summary>The further levels "8,8,8" names (null: none).</summary>
+    /// <summary>The weights of --level-rate-lambda; their range is checked with the level quantizers' options.</summary>
     private static IReadOnlyList<double> RateLambdasOf(string? list) =>
         string.IsNullOrWhiteSpace(list) ? []
-            : list.Split(',', StringSplitOptions.TrimEntries).Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x)
-                                                                             && VqVae.Codec.Models.Quantizers.CodeChoice.IsValidRateLambda(x)
-                ? x
-                : throw new UsageException($"--level-rate-lambda takes comma-separated weights, each {VqVae.Codec.Models.Quantizers.CodeChoice.RateLambdaRange}, not '{v}'")).ToList();
+            : list.Split(',', StringSplitOptions.TrimEntries).Select(v =>
+                double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x)
+                    ? x
+                    : throw new UsageException($"--level-rate-lambda takes comma-separated weights, not '{v}'")).ToList();
 
     private static IReadOnlyList<ResidualLevelArchitecture>? LevelsOf(string? dims, int codebookSize)
     {
